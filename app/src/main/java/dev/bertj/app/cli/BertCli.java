@@ -19,6 +19,9 @@ public class BertCli implements Runnable {
             new NspCommand(),
             new FineTuneCommand(),
             new EvalCommand(),
+            new CorpusCommand(),
+            new QaCommand(),
+            new ClassifyCommand(),
         };
     }
 

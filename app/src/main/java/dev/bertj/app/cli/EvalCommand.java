@@ -38,11 +38,11 @@ public class EvalCommand implements Callable<Integer> {
         if (predictions != null) {
             options.put("predictions", predictions.toString());
         }
-        HeadHost host = CliModels.open(model, 42);
+        HeadHost host = HeadLines.openModel(model);
         long start = System.nanoTime();
         Map<String, Double> metrics = new java.util.LinkedHashMap<>(FineTuning.evaluate(host, head, data, options, maxExamples));
         metrics.put("seconds", (System.nanoTime() - start) / 1e9);
-        System.out.println(JsonLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metrics));
+        System.out.println(HeadLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metrics));
         return 0;
     }
 }

@@ -1,17 +1,17 @@
 package dev.bertj.app.cli;
 
-import dev.bertj.core.head.HeadHost;
-import dev.bertj.core.head.TaskHead;
-import dev.bertj.heads.mlm.FillMaskAnswer;
-import dev.bertj.heads.mlm.FillMaskRequest;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.util.List;
 import java.util.concurrent.Callable;
 
+/** {@code ./bert fill-mask}: BERT's masked-LM head on each stdin line, answers in Hugging Face's fill-mask shape. */
 @Command(name = "fill-mask", mixinStandardHelpOptions = true,
-        description = "Fill the [MASK] tokens of each stdin line; one JSON answer per line in Hugging Face's fill-mask shape.")
+        description = {"Fill the [MASK] tokens of each stdin line (the model's mlm head).",
+            "stdout: one JSON line per input, Hugging Face's shape: [{\"score\",\"token\",\"token_str\",\"sequence\"}]",
+            "(a list of such lists when a line has several masks). A line without [MASK] gives {\"error\": ...}."})
 public class FillMaskCommand implements Callable<Integer> {
 
     @Option(names = "--model", required = true, description = "A model directory or a well-known name (bert-base-uncased).")
@@ -23,13 +23,19 @@ public class FillMaskCommand implements Callable<Integer> {
     @Option(names = "--targets", split = ",", description = "Only score these words (comma-separated).")
     List<String> targets;
 
+    @Option(names = "--batch-size", defaultValue = "16", description = "Lines encoded together when input is waiting.")
+    int batchSize;
+
     @Override
     public Integer call() throws Exception {
-        if (topK < 1 || topK > FillMaskRequest.MAX_TOP_K) {
-            throw new IllegalArgumentException("--top-k must be between 1 and " + FillMaskRequest.MAX_TOP_K);
-        }
-        HeadHost host = CliModels.open(model, 42);
-        TaskHead<FillMaskRequest, FillMaskAnswer, ?> head = host.head("mlm");
-        return JsonLines.run(line -> head.predict(new FillMaskRequest(line, topK, targets)));
+        var host = HeadLines.openModel(model);
+        int failed = HeadLines.answerStdin(host.head("mlm"), line -> {
+            ObjectNode r = HeadLines.JSON.createObjectNode().put("text", line).put("topK", topK);
+            if (targets != null) {
+                targets.forEach(r.putArray("targets")::add);
+            }
+            return r;
+        }, batchSize);
+        return failed == 0 ? 0 : 1;
     }
 }

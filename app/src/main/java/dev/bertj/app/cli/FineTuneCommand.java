@@ -83,9 +83,9 @@ public class FineTuneCommand implements Callable<Integer> {
         FineTuneOptions o = new FineTuneOptions(head, train, eval, out, epochs, maxSteps, lr, batch, accumulation,
                 maxLength, freezeEncoder, warmup, weightDecay, seed, checkpointEvery, evalEvery, maxTrain, maxEval,
                 headOptions);
-        HeadHost host = CliModels.open(model, seed);
+        HeadHost host = HeadLines.openModel(model);
         TrainingResult result = FineTuning.run(host, o, System.err, List.of(), null);
-        System.out.println(JsonLines.JSON.writeValueAsString(result));
+        System.out.println(HeadLines.JSON.writeValueAsString(result));
         return result.status() == TrainingResult.Status.COMPLETED ? 0 : 1;
     }
 }
