@@ -16,6 +16,7 @@ public class BertCli implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
             new CorpusCommand(),
+            new ConvertCommand(),
         };
     }
 
