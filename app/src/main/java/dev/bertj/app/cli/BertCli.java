@@ -17,6 +17,8 @@ public class BertCli implements Runnable {
         return new Object[] {
             new CorpusCommand(),
             new ConvertCommand(),
+            new QaCommand(),
+            new ClassifyCommand(),
         };
     }
 
