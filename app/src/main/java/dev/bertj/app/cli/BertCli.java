@@ -16,6 +16,14 @@ public class BertCli implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
             new TokenizeCommand(),
+            new FillMaskCommand(),
+            new NspCommand(),
+            new FineTuneCommand(),
+            new EvalCommand(),
+            new CorpusCommand(),
+            new ConvertCommand(),
+            new QaCommand(),
+            new ClassifyCommand(),
         };
     }
 
