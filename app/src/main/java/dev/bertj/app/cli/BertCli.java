@@ -16,6 +16,8 @@ public class BertCli implements Runnable {
     static Object[] subcommands() {
         return new Object[] {
             new CorpusCommand(),
+            new QaCommand(),
+            new ClassifyCommand(),
         };
     }
 
