@@ -341,7 +341,9 @@ public final class Trainer<B> {
                 Map<String, Double> meanMetrics = new LinkedHashMap<>();
                 intervalMetrics.forEach((k, v) -> meanMetrics.put(k, v / intervalSteps));
                 if (progress != null) {
-                    progress.update(report, intervalLoss / intervalSteps, meanMetrics, logPoint);
+                    double intervalSeconds = Math.max((now - intervalStartNanos) / 1e9, 1e-9);
+                    progress.update(report, intervalLoss / intervalSteps, meanMetrics, intervalTokens / intervalSeconds,
+                            logPoint);
                 }
                 if (logPoint) {
                     log.append(trainEntry(lr, elapsed, now));
