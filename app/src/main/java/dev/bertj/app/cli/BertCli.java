@@ -15,6 +15,10 @@ public class BertCli implements Runnable {
     /** Subcommands, one line each. */
     static Object[] subcommands() {
         return new Object[] {
+            new FillMaskCommand(),
+            new NspCommand(),
+            new FineTuneCommand(),
+            new EvalCommand(),
             new CorpusCommand(),
             new QaCommand(),
             new ClassifyCommand(),
