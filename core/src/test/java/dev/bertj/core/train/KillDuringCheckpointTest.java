@@ -88,7 +88,7 @@ class KillDuringCheckpointTest {
         assertThat(losses(root.resolve("metrics.jsonl"))).hasSize((int) TOTAL)
                 .containsExactlyElementsOf(losses(reference.resolve("metrics.jsonl")));
         ToyClassifier resumed = new ToyClassifier(ToyTrainingMain.FEATURES, ToyTrainingMain.CLASSES, 0.1f, 0);
-        CheckpointManager.load(CheckpointManager.latestIn(root).orElseThrow(), ModelFiles.of(resumed.parameters()), null);
+        CheckpointManager.load(CheckpointManager.latestIn(root).orElseThrow(), ModelLayout.of(resumed.parameters()), null);
         assertThat(resumed.weight.value()).isEqualTo(task.weight.value());
         assertThat(resumed.bias.value()).isEqualTo(task.bias.value());
     }
