@@ -20,6 +20,7 @@ public class BertCli implements Runnable {
             new FineTuneCommand(),
             new EvalCommand(),
             new CorpusCommand(),
+            new ConvertCommand(),
             new QaCommand(),
             new ClassifyCommand(),
         };
