@@ -6,7 +6,7 @@ import dev.bertj.core.train.AdamW;
 import dev.bertj.core.train.CheckpointManager;
 import dev.bertj.core.train.EpochDataSource;
 import dev.bertj.core.train.LearningRateSchedule;
-import dev.bertj.core.train.ModelFiles;
+import dev.bertj.core.train.ModelLayout;
 import dev.bertj.core.train.Trainer;
 import dev.bertj.core.train.TrainerOptions;
 import dev.bertj.core.train.TrainingListener;
@@ -98,7 +98,7 @@ public final class FineTuning {
     }
 
     /** What a checkpoint holds: the encoder, the head's own parameters, and the files that make it a model dir. */
-    private static ModelFiles modelFiles(HeadHost host, TaskHead<?, ?, ?> head) {
+    private static ModelLayout modelFiles(HeadHost host, TaskHead<?, ?, ?> head) {
         List<Parameter> encoder = host.model().parameters();
         Set<Parameter> shared = Collections.newSetFromMap(new IdentityHashMap<>());
         shared.addAll(encoder);
@@ -109,7 +109,7 @@ public final class FineTuning {
             }
         }
         String id = head.descriptor().id();
-        ModelFiles files = ModelFiles.of(encoder);
+        ModelLayout files = ModelLayout.of(encoder);
         if (!own.isEmpty()) {
             files = files.withFile("heads/" + id + "/" + HeadFiles.WEIGHTS, own);
         }
