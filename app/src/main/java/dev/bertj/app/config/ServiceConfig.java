@@ -123,6 +123,14 @@ public interface ServiceConfig {
         /** A head call (one request) running longer than this is cancelled (504). */
         @WithDefault("60s")
         Duration callTimeout();
+
+        /** Threads running head calls, shared by all heads. */
+        @WithDefault("256")
+        int callThreads();
+
+        /** Calls one head plugin may have in flight (below call-threads, so one hanging head cannot take them all). */
+        @WithDefault("192")
+        int maxCallsPerPlugin();
     }
 
     interface Jobs {

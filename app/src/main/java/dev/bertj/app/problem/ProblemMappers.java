@@ -3,6 +3,7 @@ package dev.bertj.app.problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
@@ -34,6 +35,12 @@ public class ProblemMappers {
     /** JSON that does not parse or does not fit the endpoint's types. */
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
+        return problem(ProblemException.badRequest(describe(e)));
+    }
+
+    /** Wrong types or shapes; registered for this type so that it wins over Quarkus's built-in mapper. */
+    @ServerExceptionMapper
+    public Response mismatch(MismatchedInputException e) {
         return problem(ProblemException.badRequest(describe(e)));
     }
 
@@ -75,7 +82,7 @@ public class ProblemMappers {
     }
 
     /** Says where in the JSON the problem is and what it was, without Jackson's source excerpts. */
-    static String describe(JsonProcessingException e) {
+    public static String describe(JsonProcessingException e) {
         if (e instanceof StreamConstraintsException) {
             return "the JSON exceeds a parser limit: " + clip(e.getOriginalMessage());
         }
