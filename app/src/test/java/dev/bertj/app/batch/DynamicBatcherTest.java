@@ -160,8 +160,10 @@ class DynamicBatcherTest {
     @Test
     void workOfAClientThatLeftOrTimedOutIsDropped() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
         List<Integer> ran = new CopyOnWriteArrayList<>();
         Function<EncoderInput, EncoderOutput> gated = in -> {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -184,6 +186,7 @@ class DynamicBatcherTest {
         try (DynamicBatcher batcher = new DynamicBatcher("t", gated, settings(64, 1, 0, 64), listener)) {
             ExecutorService pool = Executors.newFixedThreadPool(3);
             Future<Encoded> blocker = pool.submit(() -> batcher.encode(randomInput(new Random(1), 1, 4)));
+            assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             AtomicBoolean gone = new AtomicBoolean();
             CallContext leaving = new CallContext(System.nanoTime() + Duration.ofSeconds(20).toNanos(), gone::get);
             Future<Encoded> left = pool.submit(() -> leaving.run(() -> batcher.encode(randomInput(new Random(2), 3, 4))));
@@ -210,7 +213,9 @@ class DynamicBatcherTest {
     @Test
     void closingFailsWaitingCallers() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch entered = new CountDownLatch(1);
         Function<EncoderInput, EncoderOutput> gated = in -> {
+            entered.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
@@ -221,6 +226,7 @@ class DynamicBatcherTest {
         DynamicBatcher batcher = new DynamicBatcher("t", gated, settings(64, 1, 0, 64), null);
         ExecutorService pool = Executors.newFixedThreadPool(2);
         Future<Encoded> running = pool.submit(() -> batcher.encode(randomInput(new Random(1), 1, 4)));
+        assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         Future<Encoded> waiting = pool.submit(() -> batcher.encode(randomInput(new Random(2), 1, 4)));
         while (batcher.queueDepth() < 1) {
             Thread.sleep(5);
