@@ -167,8 +167,12 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
                     end[t] = logits[2 * (b * seqLen + t) + 1];
                 }
                 int topK = r.topK() != null ? r.topK() : 1;
+                // Spans that differ in tokens can cover the same words (whole-word alignment) or come from two
+                // overlapping windows; keep spares so that top_k distinct answers remain after merging them.
+                int perWindow = topK == 1 ? 1 : 3 * topK;
                 int maxAnswerLen = r.maxAnswerLen() != null ? r.maxAnswerLen() : settings.maxAnswerLen();
-                out.get(j.input()).set(j.window().index(), SpanDecoder.decode(j.window(), start, end, topK, maxAnswerLen));
+                out.get(j.input()).set(j.window().index(),
+                        SpanDecoder.decode(j.window(), start, end, perWindow, maxAnswerLen));
             }
         }
         return out;
