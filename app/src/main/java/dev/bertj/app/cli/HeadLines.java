@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.core.head.HeadHost;
 import dev.bertj.core.head.TaskHead;
+import dev.bertj.core.hub.ModelRegistry;
 import dev.bertj.core.model.BertModel;
 import dev.bertj.core.tokenizer.WordPieceTokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,18 +39,16 @@ final class HeadLines {
     }
 
     /**
-     * Opens {@code dir} (config.json, model.safetensors, tokenizer) with the head factories visible through
-     * {@link java.util.ServiceLoader} on this class path.
+     * Opens a model (a directory, or a well-known name resolved through {@link ModelRegistry}) with the head
+     * factories visible through {@link java.util.ServiceLoader} on this class path.
      *
      * <p>NOTE(lead): the built-in head jars reach the app through the plugin runtime, not this class path; when the
      * app's model store / plugin wiring lands, replace {@code HeadHost.discover()} with the runtime's active head
      * factories. Until then these commands find a head only when its jar is on the class path, and otherwise stop
      * with HeadHost's "no head plugin 'qa' is installed" message.
      */
-    static HeadHost openModel(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            throw new IOException(dir + ": not a model directory");
-        }
+    static HeadHost openModel(String nameOrDir) throws IOException {
+        Path dir = ModelRegistry.defaults().resolve(nameOrDir);
         return new HeadHost(BertModel.load(dir), WordPieceTokenizer.load(dir), dir, HeadHost.discover(), 42);
     }
 

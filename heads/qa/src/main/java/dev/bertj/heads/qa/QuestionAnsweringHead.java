@@ -264,15 +264,16 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
             }
             QaInput in = QaInput.of(tokenizer, ex.question(), last, settings.windows());
             capped += in.windowsNeeded > in.windows.size() ? 1 : 0;
-            int[] span = ex.impossible() ? new int[] {-2, -2} : answerTokens(ex, last);
-            unmapped += span == null ? 1 : 0;
+            int[] span = ex.impossible() ? null : answerTokens(ex, last);
+            boolean noTarget = !ex.impossible() && span == null;
+            unmapped += noTarget ? 1 : 0;
             for (QaInput.Window w : in.windows) {
                 int start;
                 int end;
-                if (span == null) {
+                if (noTarget) {
                     start = -1;
                     end = -1;
-                } else if (span[0] >= 0 && w.contains(span[0]) && w.contains(span[1])) {
+                } else if (span != null && w.contains(span[0]) && w.contains(span[1])) {
                     start = w.position(span[0]);
                     end = w.position(span[1]);
                 } else {
@@ -298,6 +299,9 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
      * the token holding its last, or null when the answer text is not where {@code answer_start} says.
      */
     static int[] answerTokens(SquadExample ex, TokenizedContext ctx) {
+        if (ex.answers().isEmpty()) {
+            return null;
+        }
         SquadExample.GoldAnswer a = ex.answers().get(0);
         if (a.start() < 0 || a.end() > ctx.text.length() || a.text().isBlank()
                 || !ctx.text.startsWith(a.text(), a.start())) {
