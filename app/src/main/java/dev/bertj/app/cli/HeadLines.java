@@ -5,13 +5,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.core.head.HeadHost;
 import dev.bertj.core.head.TaskHead;
-import dev.bertj.core.hub.ModelRegistry;
 import dev.bertj.core.model.BertModel;
 import dev.bertj.core.tokenizer.WordPieceTokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,17 +39,28 @@ final class HeadLines {
     }
 
     /**
-     * Opens a model (a directory, or a well-known name resolved through {@link ModelRegistry}) with the head
-     * factories visible through {@link java.util.ServiceLoader} on this class path.
-     *
-     * <p>NOTE(lead): the built-in head jars reach the app through the plugin runtime, not this class path; when the
-     * app's model store / plugin wiring lands, replace {@code HeadHost.discover()} with the runtime's active head
-     * factories. Until then these commands find a head only when its jar is on the class path, and otherwise stop
-     * with HeadHost's "no head plugin 'qa' is installed" message.
+     * Opens a model directory or a well-known name (converted once into the local model cache) with the head
+     * factories visible through {@link java.util.ServiceLoader} on this class path: the built-in head jars are
+     * dependencies of the app, and a drop-in jar joins the class path through the service's plugin runtime.
      */
     static HeadHost openModel(String nameOrDir) throws IOException {
-        Path dir = ModelRegistry.defaults().resolve(nameOrDir);
-        return new HeadHost(BertModel.load(dir), WordPieceTokenizer.load(dir), dir, HeadHost.discover(), 42);
+        Path dir = Path.of(nameOrDir);
+        if (!Files.isDirectory(dir)) {
+            dir = dev.bertj.core.hub.ModelRegistry.defaults().resolve(nameOrDir);
+        }
+        return new HeadHost(BertModel.load(dir), WordPieceTokenizer.load(dir), dir,
+                HeadHost.discover(HeadLines.class.getClassLoader()), 42);
+    }
+
+    static HeadHost openModel(Path dir) throws IOException {
+        return openModel(dir.toString());
+    }
+
+    /** Answers stdin line by line on stdout (UTF-8; malformed input bytes become U+FFFD). */
+    static int answerStdin(TaskHead<?, ?, ?> head, RequestReader reader, int batchSize) throws IOException {
+        BufferedReader in = new BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(System.out, false, java.nio.charset.StandardCharsets.UTF_8);
+        return answer(head, in, out, reader, Math.max(1, batchSize));
     }
 
     /** Answers every non-blank line of {@code in}; returns how many lines failed. */

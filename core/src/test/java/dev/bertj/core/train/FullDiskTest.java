@@ -67,7 +67,7 @@ class FullDiskTest {
         // 64 KB of weights, 128 KB of moments and a 2.5 MB vocabulary per checkpoint: the second one does not fit,
         // but passes the free-space estimate (which counts tensors only), so the kernel's ENOSPC is what stops it.
         String vocab = "token\n".repeat(2_500_000 / 6);
-        ModelFiles files = ModelFiles.of(task.parameters())
+        ModelLayout files = ModelLayout.of(task.parameters())
                 .withExtras(dir -> Files.writeString(dir.resolve("vocab.txt"), vocab));
         List<TrainingResult> finished = new ArrayList<>();
         try (CheckpointManager m = new CheckpointManager(disk, 3)) {
@@ -109,6 +109,6 @@ class FullDiskTest {
         assertThat(CheckpointManager.verify(first).path("step").asLong()).isEqualTo(1);
         assertThat(Files.size(first.file("vocab.txt"))).isEqualTo(vocab.length());
         ToyClassifier reloaded = new ToyClassifier(FEATURES, CLASSES, 0.1f, 99);
-        CheckpointManager.load(first, ModelFiles.of(reloaded.parameters()), new AdamW(reloaded.parameters(), AdamW.Options.bert(0.01)));
+        CheckpointManager.load(first, ModelLayout.of(reloaded.parameters()), new AdamW(reloaded.parameters(), AdamW.Options.bert(0.01)));
     }
 }

@@ -115,11 +115,11 @@ public final class OptimizerBenchmark {
             if (checkpointDir != null && variant == AdamW.Variant.BERT) {
                 try (CheckpointManager m = new CheckpointManager(checkpointDir, 1)) {
                     long c0 = System.nanoTime();
-                    m.save(1, ModelFiles.of(params), adam, JsonNodeFactory.instance.objectNode());
+                    m.save(1, ModelLayout.of(params), adam, JsonNodeFactory.instance.objectNode());
                     System.out.printf(Locale.ROOT, "checkpoint (model + optimizer, fsynced): %.2f s, RSS now %.0f MB%n",
                             (System.nanoTime() - c0) / 1e9, mb(Pointer.physicalBytes()));
                     long l0 = System.nanoTime();
-                    CheckpointManager.load(m.latest().orElseThrow(), ModelFiles.of(params), adam);
+                    CheckpointManager.load(m.latest().orElseThrow(), ModelLayout.of(params), adam);
                     System.out.printf(Locale.ROOT, "resume load: %.2f s%n", (System.nanoTime() - l0) / 1e9);
                 }
             }
