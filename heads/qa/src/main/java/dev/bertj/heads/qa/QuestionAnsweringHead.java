@@ -44,6 +44,8 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
     private final HeadContext context;
     private final Linear qaOutputs;
     private final QaSettings settings;
+    /** Where {@link #evaluate(List)} also writes its predictions ({@code predictions} option of the data), or null. */
+    private volatile Path predictionsFile;
 
     QuestionAnsweringHead(HeadContext context, Linear qaOutputs, QaSettings settings) {
         if (settings.windows().maxSeqLen() > context.config().maxPositionEmbeddings()) {
@@ -242,12 +244,16 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
 
     /**
      * SQuAD-format JSON: one feature per window of each question (see {@link QaFeature}). The first gold answer is
-     * the training target. A gold answer whose text is not at its {@code answer_start} in the context (or covers
+     * the training target. Option {@code predictions=FILE}: {@link #evaluate(List)} also writes its predictions
+     * there, in the official {@code {qid: answer}} format. A gold answer whose text is not at its {@code answer_start} in the context (or covers
      * no token) gives its features no target (they add nothing to the loss) but keeps the question for
      * evaluation.
      */
     @Override
     public List<QaFeature> readExamples(Path file, Map<String, String> options) throws IOException {
+        if (options.get("predictions") != null) {
+            predictionsFile = Path.of(options.get("predictions"));
+        }
         return features(SquadReader.read(file));
     }
 
@@ -392,9 +398,20 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
 
     // ---- evaluation -----------------------------------------------------------------------------------------
 
-    /** SQuAD's official exact match and F1 (percent) over the questions of the features. */
+    /**
+     * SQuAD's official exact match and F1 (percent) over the questions of the features; the predictions are also
+     * written when the data was read with a {@code predictions} option.
+     */
     @Override
     public Map<String, Double> evaluate(List<QaFeature> features) {
+        Path file = predictionsFile;
+        if (file != null) {
+            try {
+                return evaluate(features, file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(file + ": cannot write the predictions: " + e.getMessage(), e);
+            }
+        }
         List<SquadExample> questions = new ArrayList<>();
         Map<String, String> predictions = predictAnswers(features, questions);
         return SquadMetric.score(questions, predictions);
