@@ -3,6 +3,9 @@ package dev.bertj.core.nn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
+import java.util.function.Supplier;
+
 /**
  * One trainable tensor: its Hugging Face name (the module path, so checkpoints map one-to-one onto code),
  * its value, its gradient buffer (allocated on first use, then reused every step) and whether AdamW's
@@ -14,6 +17,7 @@ public final class Parameter {
     private final INDArray value;
     private final boolean weightDecay;
     private INDArray grad;
+    private Supplier<INDArray> gradMemory;
     private boolean trainable = true;
 
     public Parameter(String name, INDArray value, boolean weightDecay) {
@@ -24,8 +28,27 @@ public final class Parameter {
 
     /** A parameter named after BERT's convention: no decay for biases and LayerNorm weights. */
     public static Parameter of(String name, INDArray value) {
+        return new Parameter(name, value, decays(name));
+    }
+
+    private static boolean decays(String name) {
         boolean noDecay = name.endsWith(".bias") || name.contains("LayerNorm") || name.endsWith("_bias");
-        return new Parameter(name, value, !noDecay);
+        return !noDecay;
+    }
+
+    /**
+     * A parameter whose gradient lives in memory the caller provides on first use (same shape as the value): e.g.
+     * a view into a fused gradient buffer, since the encoder keeps query, key and value in one [3H, H] matrix.
+     * Inference never asks for gradients, so the memory is not allocated then.
+     */
+    public Parameter(String name, INDArray value, Supplier<INDArray> gradMemory, boolean weightDecay) {
+        this(name, value, weightDecay);
+        this.gradMemory = gradMemory;
+    }
+
+    /** BERT's weight-decay convention (no decay for biases and LayerNorm weights), gradient in given memory. */
+    public static Parameter of(String name, INDArray value, Supplier<INDArray> gradMemory) {
+        return new Parameter(name, value, gradMemory, decays(name));
     }
 
     public String name() {
@@ -52,7 +75,16 @@ public final class Parameter {
     /** The gradient buffer, same shape as the value, zeroed on first allocation. */
     public INDArray grad() {
         if (grad == null) {
-            grad = Nd4j.zeros(value.dataType(), value.shape());
+            if (gradMemory != null) {
+                INDArray g = gradMemory.get();
+                if (!Arrays.equals(g.shape(), value.shape())) {
+                    throw new IllegalStateException(name + ": gradient memory has shape "
+                            + Arrays.toString(g.shape()) + ", value " + Arrays.toString(value.shape()));
+                }
+                grad = g;
+            } else {
+                grad = Nd4j.zeros(value.dataType(), value.shape());
+            }
         }
         return grad;
     }
@@ -67,6 +99,6 @@ public final class Parameter {
 
     @Override
     public String toString() {
-        return name + java.util.Arrays.toString(value.shape());
+        return name + Arrays.toString(value.shape());
     }
 }

@@ -1,0 +1,50 @@
+package dev.bertj.core.model;
+
+import dev.bertj.core.engine.Parallel;
+import dev.bertj.core.nn.Activation;
+import dev.bertj.core.nn.Floats;
+import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Parameter;
+import dev.bertj.core.nn.Parameters;
+
+import java.nio.FloatBuffer;
+
+/** The first half of the position-wise feed-forward network: {@code act(dense(x))}, widening H to I. */
+public final class BertIntermediate {
+
+    final Parameter denseWeight;
+    final Parameter denseBias;
+    private final Floats weight;
+    private final Floats bias;
+    private final Activation activation;
+    private final int hidden;
+    private final int intermediate;
+
+    BertIntermediate(BertConfig config, Parameters params, String prefix) {
+        hidden = config.hiddenSize();
+        intermediate = config.intermediateSize();
+        activation = Activation.of(config.hiddenAct());
+        denseWeight = params.create(prefix + "dense.weight", intermediate, hidden);
+        denseBias = params.create(prefix + "dense.bias", intermediate);
+        weight = Floats.of(denseWeight.value());
+        bias = Floats.of(denseBias.value());
+    }
+
+    /** {@code a.attentionOut [T, H]} to {@code a.intermediate} (pre-activation) and {@code a.activated}. */
+    void forward(BertActivations act, BertActivations.Layer a) {
+        Gemm.linear(a.attentionOut, 0, weight, a.intermediate, 0, act.tokens, hidden, intermediate, 0f);
+        Parallel.forRange(act.tokens, 4, (from, to) -> {
+            FloatBuffer pre = a.intermediate.buffer();
+            FloatBuffer out = a.activated.buffer();
+            FloatBuffer b = bias.buffer();
+            for (int r = from; r < to; r++) {
+                int o = r * intermediate;
+                for (int j = 0; j < intermediate; j++) {
+                    float u = pre.get(o + j) + b.get(j);
+                    pre.put(o + j, u);
+                    out.put(o + j, activation.apply(u));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,51 @@
+package dev.bertj.core.nn;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+/**
+ * Row-major single-precision GEMM on raw addresses: {@code C = alpha * op(A) op(B) + beta * C}. This is the BLAS
+ * that ND4J itself calls (the OpenBLAS shipped with it, kernel chosen by {@link dev.bertj.core.engine.CpuSetup});
+ * calling it directly lets a GEMM read and write sub-matrices in place (one attention head inside the fused
+ * Q/K/V buffer, one head's slice of the context) through leading dimensions, with no copies and no per-call
+ * native allocation.
+ */
+public final class Gemm {
+
+    /** Three reusable pointers per thread, re-aimed for every call. */
+    private static final ThreadLocal<Floats.AddressPointer[]> POINTERS = ThreadLocal.withInitial(
+            () -> new Floats.AddressPointer[] {new Floats.AddressPointer(), new Floats.AddressPointer(),
+                new Floats.AddressPointer()});
+
+    private Gemm() {
+    }
+
+    /**
+     * @param a   address of A; A is m x k (k x m when {@code transA}), rows {@code lda} floats apart
+     * @param b   address of B; B is k x n (n x k when {@code transB}), rows {@code ldb} floats apart
+     * @param c   address of C, m x n, rows {@code ldc} floats apart
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, long a, int lda,
+                             long b, int ldb, float beta, long c, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            throw new IllegalArgumentException("sgemm with k = 0");
+        }
+        Floats.AddressPointer[] p = POINTERS.get();
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
+                alpha, p[0].at(a, 0), lda, p[1].at(b, 0), ldb, beta, p[2].at(c, 0), ldc);
+    }
+
+    /**
+     * A linear layer without its bias, the way PyTorch stores it: {@code y[rows, out] = x[rows, in] . W[out, in]^T
+     * + beta * y}, all contiguous.
+     */
+    public static void linear(Floats x, long xOffset, Floats w, Floats y, long yOffset, int rows, int in, int out,
+                              float beta) {
+        sgemm(false, true, rows, out, in, 1f, x.address(xOffset), in, w.address(), in, beta, y.address(yOffset), out);
+    }
+}
