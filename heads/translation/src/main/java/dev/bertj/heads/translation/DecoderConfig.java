@@ -64,7 +64,11 @@ public record DecoderConfig(int vocabSize, int hiddenSize, int numLayers, int nu
         }
     }
 
-    /** Sizes from fine-tuning options ({@code layers, hidden, heads, ffn, dropout, activation, ...}), defaults elsewhere. */
+    /**
+     * Sizes from fine-tuning options ({@code layers, hidden, heads, ffn, dropout, activation, initializer_range, ...}),
+     * defaults elsewhere. BERT's initializer_range 0.02 suits widths of several hundred; very narrow decoders
+     * (tests) learn faster with a larger one, about 1/sqrt(hidden).
+     */
     static DecoderConfig fromOptions(Map<String, String> o, int vocabSize, int encoderHiddenSize) {
         double dropout = dbl(o, "dropout", DEFAULT_DROPOUT);
         return new DecoderConfig(vocabSize,
@@ -76,7 +80,7 @@ public record DecoderConfig(int vocabSize, int hiddenSize, int numLayers, int nu
                 dropout,
                 dbl(o, "attention_dropout", dropout),
                 integer(o, "max_target_positions", DEFAULT_MAX_POSITIONS),
-                1e-12, 0.02, encoderHiddenSize,
+                1e-12, dbl(o, "initializer_range", 0.02), encoderHiddenSize,
                 dbl(o, "label_smoothing", DEFAULT_LABEL_SMOOTHING));
     }
 
