@@ -15,6 +15,14 @@ public class BertCli implements Runnable {
     /** Subcommands, one line each. */
     static Object[] subcommands() {
         return new Object[] {
+            new FillMaskCommand(),
+            new NspCommand(),
+            new FineTuneCommand(),
+            new EvalCommand(),
+            new CorpusCommand(),
+            new ConvertCommand(),
+            new QaCommand(),
+            new ClassifyCommand(),
         };
     }
 

@@ -40,6 +40,21 @@ public record EncoderBatch(int[][] inputIds, int[][] tokenTypeIds, int[][] atten
         return n;
     }
 
+    /** The same batch in the encoder's flat row-major layout. */
+    public dev.bertj.core.model.EncoderInput toEncoderInput() {
+        int n = batchSize();
+        int len = seqLen();
+        int[] ids = new int[n * len];
+        int[] types = new int[n * len];
+        int[] mask = new int[n * len];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(inputIds[b], 0, ids, b * len, len);
+            System.arraycopy(tokenTypeIds[b], 0, types, b * len, len);
+            System.arraycopy(attentionMask[b], 0, mask, b * len, len);
+        }
+        return new dev.bertj.core.model.EncoderInput(n, len, ids, types, mask);
+    }
+
     /**
      * Pads encodings to their longest length (dynamic padding) with id {@code padId}, segment 0 and mask 0.
      */

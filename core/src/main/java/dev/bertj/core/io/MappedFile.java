@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
  * A read-only memory-mapped file. Files up to 2 GB are mapped once; larger ones (BERT-large in f32 is 1.3 GB,
  * bigger models exceed a Java buffer's int index) are mapped region by region on demand.
  */
-final class MappedFile implements AutoCloseable {
+public final class MappedFile implements AutoCloseable {
 
     private final Path path;
     private final FileChannel channel;
@@ -27,7 +27,7 @@ final class MappedFile implements AutoCloseable {
         this.whole = whole;
     }
 
-    static MappedFile open(Path path) {
+    public static MappedFile open(Path path) {
         FileChannel channel = null;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -40,16 +40,16 @@ final class MappedFile implements AutoCloseable {
         }
     }
 
-    Path path() {
+    public Path path() {
         return path;
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
     /** The bytes [offset, offset + length) as a little-endian buffer; the caller has checked the bounds. */
-    ByteBuffer region(long offset, long length) {
+    public ByteBuffer region(long offset, long length) {
         if (closed) {
             throw new CheckpointException(path + ": already closed");
         }

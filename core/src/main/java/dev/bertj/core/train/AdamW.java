@@ -252,19 +252,29 @@ public final class AdamW {
         final float c2 = (float) (1 - options.beta2());
         final float eps = (float) options.epsilon();
         final float lr = this.lr;
-        final FloatBuffer p = s.value;
-        final FloatBuffer g = s.grad;
-        final FloatBuffer m = s.m;
-        final FloatBuffer v = s.v;
-        for (int i = from; i < to; i++) {
-            float gi = g.get(i);
-            float mi = b1 * m.get(i) + c1 * gi;
-            float vi = b2 * v.get(i) + c2 * gi * gi;
-            m.put(i, mi);
-            v.put(i, vi);
-            float pi = p.get(i);
-            float update = mi / ((float) Math.sqrt(vi) + eps) + wd * pi;
-            p.put(i, pi - lr * update);
+        float[][] staging = ParallelLoop.staging();
+        float[] p = staging[0];
+        float[] g = staging[1];
+        float[] m = staging[2];
+        float[] v = staging[3];
+        for (int start = from; start < to; start += ParallelLoop.SLICE) {
+            int n = Math.min(ParallelLoop.SLICE, to - start);
+            s.value.get(start, p, 0, n);
+            s.grad.get(start, g, 0, n);
+            s.m.get(start, m, 0, n);
+            s.v.get(start, v, 0, n);
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float mi = b1 * m[i] + c1 * gi;
+                float vi = b2 * v[i] + c2 * gi * gi;
+                m[i] = mi;
+                v[i] = vi;
+                float pi = p[i];
+                p[i] = pi - lr * (mi / ((float) Math.sqrt(vi) + eps) + wd * pi);
+            }
+            s.value.put(start, p, 0, n);
+            s.m.put(start, m, 0, n);
+            s.v.put(start, v, 0, n);
         }
     }
 
@@ -276,19 +286,30 @@ public final class AdamW {
         final float eps = (float) options.epsilon();
         final float stepSize = this.stepSize;
         final float bias2Sqrt = this.bias2Sqrt;
-        final FloatBuffer p = s.value;
-        final FloatBuffer g = s.grad;
-        final FloatBuffer m = s.m;
-        final FloatBuffer v = s.v;
-        for (int i = from; i < to; i++) {
-            float gi = g.get(i);
-            float mOld = m.get(i);
-            float mi = mOld + c1 * (gi - mOld); // exp_avg.lerp_(grad, 1 - beta1)
-            float vi = v.get(i) * b2 + c2 * gi * gi; // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-            m.put(i, mi);
-            v.put(i, vi);
-            float denom = (float) Math.sqrt(vi) / bias2Sqrt + eps;
-            p.put(i, p.get(i) * decayFactor - stepSize * (mi / denom));
+        float[][] staging = ParallelLoop.staging();
+        float[] p = staging[0];
+        float[] g = staging[1];
+        float[] m = staging[2];
+        float[] v = staging[3];
+        for (int start = from; start < to; start += ParallelLoop.SLICE) {
+            int n = Math.min(ParallelLoop.SLICE, to - start);
+            s.value.get(start, p, 0, n);
+            s.grad.get(start, g, 0, n);
+            s.m.get(start, m, 0, n);
+            s.v.get(start, v, 0, n);
+            for (int i = 0; i < n; i++) {
+                float gi = g[i];
+                float mOld = m[i];
+                float mi = mOld + c1 * (gi - mOld); // exp_avg.lerp_(grad, 1 - beta1)
+                float vi = v[i] * b2 + c2 * gi * gi; // exp_avg_sq.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
+                m[i] = mi;
+                v[i] = vi;
+                float denom = (float) Math.sqrt(vi) / bias2Sqrt + eps;
+                p[i] = p[i] * decayFactor - stepSize * (mi / denom);
+            }
+            s.value.put(start, p, 0, n);
+            s.m.put(start, m, 0, n);
+            s.v.put(start, v, 0, n);
         }
     }
 

@@ -43,7 +43,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <pre>
  * ROOT/checkpoint-STEP/model.safetensors        the model's parameters by name (plus any other tensor files)
- *                     /config.json, vocab.txt   written by the caller's {@link ModelFiles.ExtraFiles}
+ *                     /config.json, vocab.txt   written by the caller's {@link ModelLayout.ExtraFiles}
  *                     /optimizer.safetensors    AdamW moments: PARAM.exp_avg, PARAM.exp_avg_sq
  *                     /trainer_state.json       step, schedule, data position, RNG states, options, metrics,
  *                                               and the size of every other file (written last)
@@ -143,7 +143,7 @@ public final class CheckpointManager implements AutoCloseable {
      * @param optimizer    may be null (then no optimizer file is written)
      * @throws CheckpointException saying what failed; nothing visible has changed then
      */
-    public Checkpoint save(long step, ModelFiles model, AdamW optimizer, ObjectNode trainerState) {
+    public Checkpoint save(long step, ModelLayout model, AdamW optimizer, ObjectNode trainerState) {
         if (step < 0) {
             throw new IllegalArgumentException("step must be >= 0, got " + step);
         }
@@ -406,7 +406,7 @@ public final class CheckpointManager implements AutoCloseable {
      * @return the checkpoint's trainer state
      * @throws CheckpointException naming the file and tensor that is missing or does not fit
      */
-    public static ObjectNode load(Checkpoint c, ModelFiles model, AdamW optimizer) {
+    public static ObjectNode load(Checkpoint c, ModelLayout model, AdamW optimizer) {
         ObjectNode state = checkFiles(c);
         for (Map.Entry<String, List<Parameter>> file : model.tensorFiles().entrySet()) {
             loadParameters(c.file(file.getKey()), file.getValue());

@@ -24,12 +24,28 @@ public final class GradientClipping {
         double[] partial = new double[chunks.length];
         ParallelLoop.run(chunks.length, c -> {
             FloatBuffer g = grads.get(chunks[c][0]);
-            double sum = 0;
-            for (int i = chunks[c][1], end = chunks[c][2]; i < end; i++) {
-                double x = g.get(i);
-                sum += x * x;
+            // Four partial sums break the dependency chain of one running sum.
+            double s0 = 0;
+            double s1 = 0;
+            double s2 = 0;
+            double s3 = 0;
+            int i = chunks[c][1];
+            int end = chunks[c][2];
+            for (; i + 3 < end; i += 4) {
+                double a = g.get(i);
+                double b = g.get(i + 1);
+                double d = g.get(i + 2);
+                double e = g.get(i + 3);
+                s0 += a * a;
+                s1 += b * b;
+                s2 += d * d;
+                s3 += e * e;
             }
-            partial[c] = sum;
+            for (; i < end; i++) {
+                double a = g.get(i);
+                s0 += a * a;
+            }
+            partial[c] = (s0 + s1) + (s2 + s3);
         });
         double total = 0;
         for (double p : partial) {
@@ -55,8 +71,14 @@ public final class GradientClipping {
             int[][] chunks = chunks(grads);
             ParallelLoop.run(chunks.length, c -> {
                 FloatBuffer g = grads.get(chunks[c][0]);
-                for (int i = chunks[c][1], end = chunks[c][2]; i < end; i++) {
-                    g.put(i, g.get(i) * scale);
+                float[] a = ParallelLoop.staging()[0];
+                for (int start = chunks[c][1], end = chunks[c][2]; start < end; start += ParallelLoop.SLICE) {
+                    int n = Math.min(ParallelLoop.SLICE, end - start);
+                    g.get(start, a, 0, n);
+                    for (int i = 0; i < n; i++) {
+                        a[i] *= scale;
+                    }
+                    g.put(start, a, 0, n);
                 }
             });
         }

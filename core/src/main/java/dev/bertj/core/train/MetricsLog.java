@@ -68,6 +68,7 @@ final class MetricsLog {
             Files.createDirectories(dir);
             Path tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            LinePlot.readableByAll(tmp);
             try {
                 Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {

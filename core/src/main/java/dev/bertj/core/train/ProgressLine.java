@@ -30,10 +30,11 @@ final class ProgressLine {
     }
 
     /**
-     * @param logPoint whether this step closes a log interval (the plain mode prints then)
+     * Shows one step. Loss, metrics and throughput are averages over the current log interval (steadier than one
+     * step); {@code logPoint} says the step closes an interval (the plain mode prints then).
      */
-    void update(StepReport r, double meanLoss, Map<String, Double> meanMetrics, boolean logPoint) {
-        String line = format(r, meanLoss, meanMetrics);
+    void update(StepReport r, double meanLoss, Map<String, Double> meanMetrics, double tokensPerSecond, boolean logPoint) {
+        String line = format(r, meanLoss, meanMetrics, tokensPerSecond);
         lastLine = line;
         if (interactive) {
             long now = System.nanoTime();
@@ -65,7 +66,7 @@ final class ProgressLine {
         }
     }
 
-    static String format(StepReport r, double meanLoss, Map<String, Double> meanMetrics) {
+    static String format(StepReport r, double meanLoss, Map<String, Double> meanMetrics, double tokensPerSecond) {
         StringBuilder b = new StringBuilder(160);
         b.append(String.format(Locale.ROOT, "step %d/%d (%.1f%%) | loss %.4f", r.step(), r.totalSteps(),
                 100.0 * r.step() / r.totalSteps(), meanLoss));
@@ -74,7 +75,7 @@ final class ProgressLine {
             meanMetrics.forEach((k, v) -> b.append(String.format(Locale.ROOT, " %s %.3f", k, v)));
         }
         b.append(String.format(Locale.ROOT, " | lr %.2e | %,.0f tok/s | %s elapsed | ETA %s", r.learningRate(),
-                r.tokensPerSecond(), duration(r.elapsedSeconds()), duration(r.etaSeconds())));
+                tokensPerSecond, duration(r.elapsedSeconds()), duration(r.etaSeconds())));
         return b.toString();
     }
 

@@ -36,7 +36,7 @@ import java.util.Set;
  * var options = TrainerOptions.builder(100_000).checkpointEvery(1_000).evalEvery(1_000).seed(42).build();
  * try (var checkpoints = new CheckpointManager(out, 3)) {
  *     var trainer = new Trainer<>(task, data, adam, schedule, options)
- *             .checkpoints(checkpoints, ModelFiles.of(task.parameters()).withExtras(dir -> writeConfigAndVocab(dir)))
+ *             .checkpoints(checkpoints, ModelLayout.of(task.parameters()).withExtras(dir -> writeConfigAndVocab(dir)))
  *             .evaluator(step -> evaluate(heldOut));
  *     if (resume) trainer.resume();
  *     TrainingResult result = trainer.run();
@@ -58,7 +58,7 @@ public final class Trainer<B> {
     private final List<Parameter> parameters;
 
     private CheckpointManager checkpoints;
-    private ModelFiles modelFiles;
+    private ModelLayout layout;
     private Evaluator evaluator;
     private Path reportDir;
     private boolean reportDirSet;
@@ -96,7 +96,7 @@ public final class Trainer<B> {
         this.schedule = schedule;
         this.options = options;
         this.parameters = List.copyOf(task.parameters());
-        this.modelFiles = null;
+        this.layout = null;
     }
 
     // ------------------------------------------------------------------------------------------ configuration
@@ -106,15 +106,15 @@ public final class Trainer<B> {
      * {@code manager}'s root, holding {@code model} (parameters, config, vocab). Reports go beside them unless
      * {@link #reportTo} says otherwise.
      */
-    public Trainer<B> checkpoints(CheckpointManager manager, ModelFiles model) {
+    public Trainer<B> checkpoints(CheckpointManager manager, ModelLayout model) {
         this.checkpoints = manager;
-        this.modelFiles = model;
+        this.layout = model;
         return this;
     }
 
     /** Checkpoints holding every task parameter in {@code model.safetensors} and nothing else. */
     public Trainer<B> checkpoints(CheckpointManager manager) {
-        return checkpoints(manager, ModelFiles.of(parameters));
+        return checkpoints(manager, ModelLayout.of(parameters));
     }
 
     public Trainer<B> evaluator(Evaluator e) {
@@ -187,7 +187,7 @@ public final class Trainer<B> {
         if (running) {
             throw new IllegalStateException("cannot resume while running");
         }
-        ModelFiles model = modelFiles != null ? modelFiles : ModelFiles.of(parameters);
+        ModelLayout model = layout != null ? layout : ModelLayout.of(parameters);
         ObjectNode state = CheckpointManager.load(c, model, optimizer);
         String where = c.file(CheckpointManager.STATE_FILE).toString();
         try {
@@ -341,7 +341,9 @@ public final class Trainer<B> {
                 Map<String, Double> meanMetrics = new LinkedHashMap<>();
                 intervalMetrics.forEach((k, v) -> meanMetrics.put(k, v / intervalSteps));
                 if (progress != null) {
-                    progress.update(report, intervalLoss / intervalSteps, meanMetrics, logPoint);
+                    double intervalSeconds = Math.max((now - intervalStartNanos) / 1e9, 1e-9);
+                    progress.update(report, intervalLoss / intervalSteps, meanMetrics, intervalTokens / intervalSeconds,
+                            logPoint);
                 }
                 if (logPoint) {
                     log.append(trainEntry(lr, elapsed, now));
@@ -471,7 +473,7 @@ public final class Trainer<B> {
 
     private void saveCheckpoint(MetricsLog log, ProgressLine progress, double elapsed) {
         long t0 = System.nanoTime();
-        ModelFiles model = modelFiles != null ? modelFiles : ModelFiles.of(parameters);
+        ModelLayout model = layout != null ? layout : ModelLayout.of(parameters);
         CheckpointManager.Checkpoint c = checkpoints.save(step, model, optimizer, trainerState(log, elapsed));
         lastCheckpointStep = step;
         lastCheckpoint = c.directory();

@@ -187,6 +187,37 @@ class AdamWTest {
         }
     }
 
+    /**
+     * Memory: the moments are the only per-parameter allocation (2 x 4 bytes per element, made at the first step);
+     * later steps allocate nothing that grows with the model, on the heap or off it.
+     */
+    @Test
+    void stepsAllocateNothingPerParameterAfterTheMoments() {
+        List<Parameter> params = new java.util.ArrayList<>();
+        for (int t = 0; t < 40; t++) {
+            Parameter p = new Parameter("layer" + t + ".weight", Nd4j.zeros(DataType.FLOAT, 100_000), true);
+            p.grad().assign(0.001f * (t + 1));
+            params.add(p);
+        }
+        AdamW adam = new AdamW(params, AdamW.Options.torch(0.01));
+        adam.step(1e-3);
+        assertThat(adam.stateBytes()).isEqualTo(8L * 40 * 100_000);
+        assertThat(adam.stateTensors()).hasSize(80);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long rss0 = org.bytedeco.javacpp.Pointer.physicalBytes();
+        long heap0 = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 5; i++) {
+            adam.step(1e-3);
+        }
+        long heap = threads.getCurrentThreadAllocatedBytes() - heap0;
+        long rss = org.bytedeco.javacpp.Pointer.physicalBytes() - rss0;
+        // 40 tensors of 400 KB: a copy of any one of them per step would show as >= 2 MB on the heap over 5
+        // steps, and an off-heap temporary of the whole model (16 MB) per step as ~80 MB of resident memory.
+        assertThat(heap).as("heap bytes allocated by 5 steps").isLessThan(256 * 1024);
+        assertThat(rss).as("resident bytes added by 5 steps").isLessThan(24L * 1024 * 1024);
+    }
+
     @Test
     void stateRoundTripsThroughATensorStore() {
         Parameter w1 = param("a.weight", true, 0.5, -0.25, 0.125, 2.0, -1.5, 0.01);

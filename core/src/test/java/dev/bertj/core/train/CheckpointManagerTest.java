@@ -40,8 +40,8 @@ class CheckpointManagerTest {
             adam.step(0.01);
         }
 
-        ModelFiles files() {
-            return ModelFiles.of(List.of(w, b)).withExtras(dir -> Files.writeString(dir.resolve("config.json"), "{}"));
+        ModelLayout files() {
+            return ModelLayout.of(List.of(w, b)).withExtras(dir -> Files.writeString(dir.resolve("config.json"), "{}"));
         }
     }
 
@@ -95,9 +95,9 @@ class CheckpointManagerTest {
                 .containsExactly(original.adam.stateTensors().get("layer.weight.exp_avg_sq").toFloatVector());
 
         Parameter renamed = param("other.weight", 1f, 2f, 3f);
-        assertThatThrownBy(() -> CheckpointManager.load(c, ModelFiles.of(List.of(renamed)), null))
+        assertThatThrownBy(() -> CheckpointManager.load(c, ModelLayout.of(List.of(renamed)), null))
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("no tensor other.weight");
-        assertThatThrownBy(() -> CheckpointManager.load(c, ModelFiles.of(List.of(original.w)), null))
+        assertThatThrownBy(() -> CheckpointManager.load(c, ModelLayout.of(List.of(original.w)), null))
                 .isInstanceOf(CheckpointException.class).hasMessageContaining("layer.bias");
     }
 
@@ -180,12 +180,12 @@ class CheckpointManagerTest {
     @Test
     void refusesBadModelFileLayouts() {
         Parameter p = param("a.weight", 1f);
-        assertThatThrownBy(() -> ModelFiles.of(List.of(p)).withFile("../x.safetensors", List.of(p)))
+        assertThatThrownBy(() -> ModelLayout.of(List.of(p)).withFile("../x.safetensors", List.of(p)))
                 .hasMessageContaining("relative path");
-        assertThatThrownBy(() -> ModelFiles.of(List.of(p)).withFile("optimizer.safetensors", List.of(p)))
+        assertThatThrownBy(() -> ModelLayout.of(List.of(p)).withFile("optimizer.safetensors", List.of(p)))
                 .hasMessageContaining("reserved");
-        assertThatThrownBy(() -> ModelFiles.of(List.of(p, param("a.weight", 2f))))
+        assertThatThrownBy(() -> ModelLayout.of(List.of(p, param("a.weight", 2f))))
                 .hasMessageContaining("a.weight");
-        assertThat(ModelFiles.of(List.of(p, p)).tensorFiles().get("model.safetensors")).hasSize(1);
+        assertThat(ModelLayout.of(List.of(p, p)).tensorFiles().get("model.safetensors")).hasSize(1);
     }
 }

@@ -5,12 +5,11 @@ import dev.bertj.core.head.HeadDescriptor;
 import dev.bertj.core.head.HeadFactory;
 import dev.bertj.core.head.HeadFiles;
 import dev.bertj.core.head.TaskHead;
-import dev.bertj.core.io.SafetensorsFile;
-import dev.bertj.core.io.TensorStore;
 import dev.bertj.core.nn.Parameter;
+import dev.bertj.core.nn.modules.LayerNorm;
+import dev.bertj.core.nn.modules.Linear;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -40,34 +39,27 @@ public final class MaskedLmHeadFactory implements HeadFactory {
         return head;
     }
 
-    /** The pre-training checkpoint's own head ({@code cls.predictions.*} in model.safetensors), when it has one. */
+    /**
+     * The pre-training checkpoint's own head ({@code cls.predictions.*}), sharing the encoder's parameter objects:
+     * one copy in memory, and fine-tuning the head updates what the model directory saves.
+     */
     @Override
     public Optional<TaskHead<?, ?, ?>> fromModel(HeadContext context) {
-        if (context.modelDir() == null) {
+        String p = MaskedLmHead.PREFIX;
+        Optional<Parameter> bias = context.encoderParameter(p + "bias");
+        if (bias.isEmpty()) {
             return Optional.empty();
         }
-        Path weights = context.modelDir().resolve("model.safetensors");
-        if (!Files.isRegularFile(weights)) {
-            return Optional.empty();
-        }
-        try (SafetensorsFile st = SafetensorsFile.open(weights)) {
-            if (!st.contains(MaskedLmHead.PREFIX + "bias")) {
-                return Optional.empty();
-            }
-            MaskedLmHead head = MaskedLmHead.fresh(context);
-            for (Parameter p : head.parameters()) {
-                load(st, p);
-            }
-            return Optional.of(head);
-        }
+        Parameter w = require(context, p + "transform.dense.weight");
+        Parameter b = require(context, p + "transform.dense.bias");
+        Parameter g = require(context, p + "transform.LayerNorm.weight");
+        Parameter beta = require(context, p + "transform.LayerNorm.bias");
+        return Optional.of(new MaskedLmHead(context, new Linear(w, b),
+                new LayerNorm(g, beta, context.config().layerNormEps()), bias.get()));
     }
 
-    private static void load(TensorStore st, Parameter p) {
-        float[] values = st.readFloats(p.name());
-        if (values.length != p.value().length()) {
-            throw new dev.bertj.core.io.CheckpointException(st.source() + ": tensor " + p.name() + " has "
-                    + values.length + " values, the head expects " + p.value().length());
-        }
-        p.value().assign(org.nd4j.linalg.factory.Nd4j.create(values, p.value().shape(), 'c'));
+    private static Parameter require(HeadContext context, String name) {
+        return context.encoderParameter(name).orElseThrow(() -> new dev.bertj.core.io.CheckpointException(
+                "the model has cls.predictions.bias but not " + name));
     }
 }

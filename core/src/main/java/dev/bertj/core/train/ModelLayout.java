@@ -17,7 +17,7 @@ import java.util.Set;
  * {@code heads/<id>/head.json}). By default every parameter goes into {@code model.safetensors}, so a checkpoint
  * directory is also a Hugging Face-layout model directory.
  */
-public final class ModelFiles {
+public final class ModelLayout {
 
     /** Writes the non-tensor files of the model into a checkpoint directory being assembled. */
     @FunctionalInterface
@@ -32,14 +32,14 @@ public final class ModelFiles {
     private final Map<String, List<Parameter>> tensorFiles;
     private final ExtraFiles extras;
 
-    private ModelFiles(Map<String, List<Parameter>> tensorFiles, ExtraFiles extras) {
+    private ModelLayout(Map<String, List<Parameter>> tensorFiles, ExtraFiles extras) {
         this.tensorFiles = tensorFiles;
         this.extras = extras;
     }
 
     /** All {@code parameters} into {@code model.safetensors}; the same object listed twice (tied weights) once. */
-    public static ModelFiles of(List<Parameter> parameters) {
-        return new ModelFiles(Map.of(), dir -> { }).withFile(MODEL_FILE, parameters);
+    public static ModelLayout of(List<Parameter> parameters) {
+        return new ModelLayout(Map.of(), dir -> { }).withFile(MODEL_FILE, parameters);
     }
 
     /**
@@ -49,7 +49,7 @@ public final class ModelFiles {
      * @throws IllegalArgumentException if the path is absolute, leaves the directory, is reserved for the
      *                                  trainer's own files, or a parameter name repeats within the file
      */
-    public ModelFiles withFile(String relativePath, List<Parameter> parameters) {
+    public ModelLayout withFile(String relativePath, List<Parameter> parameters) {
         Path p = Path.of(relativePath).normalize();
         if (p.isAbsolute() || p.startsWith("..") || relativePath.isBlank() || !relativePath.endsWith(".safetensors")) {
             throw new IllegalArgumentException("model tensor file must be a relative path inside the checkpoint "
@@ -73,12 +73,12 @@ public final class ModelFiles {
         }
         Map<String, List<Parameter>> files = new LinkedHashMap<>(tensorFiles);
         files.put(p.toString(), List.copyOf(unique));
-        return new ModelFiles(Collections.unmodifiableMap(files), extras);
+        return new ModelLayout(Collections.unmodifiableMap(files), extras);
     }
 
     /** The callback that writes {@code config.json}, {@code vocab.txt} and the like into each checkpoint. */
-    public ModelFiles withExtras(ExtraFiles extraFiles) {
-        return new ModelFiles(tensorFiles, extraFiles);
+    public ModelLayout withExtras(ExtraFiles extraFiles) {
+        return new ModelLayout(tensorFiles, extraFiles);
     }
 
     /** Relative path -> parameters stored in it, in order. */

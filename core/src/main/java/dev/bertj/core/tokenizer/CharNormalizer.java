@@ -1,0 +1,255 @@
+package dev.bertj.core.tokenizer;
+
+import java.text.Normalizer;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * BERT's normalizer (HF {@code BertNormalizer}) and the character test of its pre-tokenizer ({@code BertPreTokenizer}),
+ * folded into one lookup per input code point.
+ *
+ * <p>Every step of the normalizer maps one character to zero or more characters independently of its neighbours:
+ * clean-up drops controls and turns whitespace into a space, Chinese characters get spaces around them, accent
+ * stripping is NFD followed by dropping nonspacing marks, and lowercasing is per character. The pre-tokenizer then
+ * splits on whitespace and isolates punctuation. So the whole front end is a function from one code point to a short
+ * list of <em>elements</em>, each a normalized code point tagged with how the pre-tokenizer treats it:
+ * {@link #WORD} (part of a word), {@link #ISOLATED} (a word of its own: punctuation and Chinese characters) or
+ * {@link #BOUNDARY} (whitespace: ends the current word, produces no token). Every element keeps the original
+ * character's span, which is exactly how HF's alignments map normalized characters back to the input.
+ *
+ * <p>The function is tabulated once per option set for the whole BMP (one {@code int} per character), so the hot
+ * loop is one array read per character. Supplementary characters are looked up in a small sorted table of the
+ * non-trivial ones.
+ */
+final class CharNormalizer {
+
+    /** Element classes, stored in the bits above the code point. */
+    static final int WORD = 0;
+    static final int ISOLATED = 1;
+    static final int BOUNDARY = 2;
+    static final int CLASS_SHIFT = 21;
+    static final int CODE_POINT_MASK = (1 << CLASS_SHIFT) - 1;
+
+    /** Table value of a character that normalizes to nothing. */
+    static final int REMOVED = -1;
+
+    /** One normalizer per combination of the four switches, built on first use. */
+    private static final ConcurrentHashMap<Integer, CharNormalizer> SHARED = new ConcurrentHashMap<>();
+
+    private final boolean cleanText;
+    private final boolean tokenizeChineseChars;
+    private final boolean stripAccents;
+    private final boolean lowercase;
+
+    /**
+     * For each BMP character: an element ({@code >= 0}), {@link #REMOVED}, or {@code -2 - i} where {@code pool[i]}
+     * is an element count followed by that many elements.
+     */
+    private final int[] bmp = new int[0x10000];
+    /** Supplementary code points whose lookup is not the default, sorted, with their table values. */
+    private final int[] supplementaryKeys;
+    private final int[] supplementaryValues;
+    private int[] pool = new int[64];
+    private int poolSize;
+
+    private CharNormalizer(boolean cleanText, boolean tokenizeChineseChars, boolean stripAccents, boolean lowercase) {
+        this.cleanText = cleanText;
+        this.tokenizeChineseChars = tokenizeChineseChars;
+        this.stripAccents = stripAccents;
+        this.lowercase = lowercase;
+        for (int cp = 0; cp < 0x10000; cp++) {
+            bmp[cp] = Character.isSurrogate((char) cp) ? surrogateValue() : encode(compute(cp));
+        }
+        int[] keys = new int[256];
+        int[] values = new int[256];
+        int n = 0;
+        for (int cp = 0x10000; cp <= Character.MAX_CODE_POINT; cp++) {
+            if (!mayBeSpecial(cp)) {
+                continue;
+            }
+            int value = encode(compute(cp));
+            if (value == defaultSupplementary(cp)) {
+                continue;
+            }
+            if (n == keys.length) {
+                keys = Arrays.copyOf(keys, 2 * n);
+                values = Arrays.copyOf(values, 2 * n);
+            }
+            keys[n] = cp;
+            values[n++] = value;
+        }
+        supplementaryKeys = Arrays.copyOf(keys, n);
+        supplementaryValues = Arrays.copyOf(values, n);
+        pool = Arrays.copyOf(pool, poolSize);
+    }
+
+    /** The shared, immutable normalizer for these options (tables are built once per option set). */
+    static CharNormalizer of(TokenizerOptions options) {
+        boolean clean = options.cleanText();
+        boolean chinese = options.tokenizeChineseChars();
+        boolean strip = options.effectiveStripAccents();
+        boolean lower = options.lowercase();
+        int key = (clean ? 1 : 0) | (chinese ? 2 : 0) | (strip ? 4 : 0) | (lower ? 8 : 0);
+        return SHARED.computeIfAbsent(key, k -> new CharNormalizer(clean, chinese, strip, lower));
+    }
+
+    /**
+     * The table value for a code point: an element, {@link #REMOVED}, or a pool reference (see {@link #pool()}).
+     * Lone surrogates behave like U+FFFD, the replacement character a UTF-8 encoder substitutes for them.
+     */
+    int lookup(int cp) {
+        if (cp < 0x10000) {
+            return bmp[cp];
+        }
+        int i = Arrays.binarySearch(supplementaryKeys, cp);
+        return i >= 0 ? supplementaryValues[i] : defaultSupplementary(cp);
+    }
+
+    /** The BMP part of the table, indexed by UTF-16 unit (shared: callers must not modify it). */
+    int[] bmpTable() {
+        return bmp;
+    }
+
+    /** Elements of multi-element lookups: {@code pool[-2 - value]} is the count, the elements follow. */
+    int[] pool() {
+        return pool;
+    }
+
+    /** The elements of one code point, unpacked; for tests and the trainer (not the hot path). */
+    int[] elements(int cp) {
+        int v = lookup(cp);
+        if (v == REMOVED) {
+            return new int[0];
+        }
+        if (v >= 0) {
+            return new int[] {v};
+        }
+        int at = -2 - v;
+        return Arrays.copyOfRange(pool, at + 1, at + 1 + pool[at]);
+    }
+
+    static int codePoint(int element) {
+        return element & CODE_POINT_MASK;
+    }
+
+    static int elementClass(int element) {
+        return element >>> CLASS_SHIFT;
+    }
+
+    private int surrogateValue() {
+        return encode(compute(0xFFFD));
+    }
+
+    /** The value of a supplementary character that is neither removed, punctuation, Chinese, nor changed. */
+    private int defaultSupplementary(int cp) {
+        if (cleanText && UnicodeTables.isOther(cp)) {
+            return REMOVED;
+        }
+        if (tokenizeChineseChars && UnicodeTables.isChinese(cp)) {
+            return (ISOLATED << CLASS_SHIFT) | cp;
+        }
+        return cp;
+    }
+
+    /** A cheap filter: only these supplementary characters can differ from {@link #defaultSupplementary}. */
+    private boolean mayBeSpecial(int cp) {
+        if (UnicodeTables.isPunctuation(cp) || UnicodeTables.isOther(cp)) {
+            return true;
+        }
+        if (lowercase && UnicodeTables.toLowerCase(cp) != cp) {
+            return true;
+        }
+        if (!Character.isDefined(cp)) {
+            return false;
+        }
+        return stripAccents && (UnicodeTables.isNonspacingMark(cp)
+                || !Normalizer.isNormalized(new String(Character.toChars(cp)), Normalizer.Form.NFD));
+    }
+
+    /** The normalizer and pre-tokenizer character test for one code point, step by step as HF orders them. */
+    int[] compute(int cp) {
+        if (cleanText) {
+            boolean tabOrNewline = cp == '\t' || cp == '\n' || cp == '\r';
+            if (cp == 0 || cp == 0xFFFD || (!tabOrNewline && UnicodeTables.isOther(cp))) {
+                return new int[0];
+            }
+            if (tabOrNewline || UnicodeTables.isWhiteSpace(cp)) {
+                cp = ' ';
+            }
+        }
+        boolean chinese = tokenizeChineseChars && UnicodeTables.isChinese(cp);
+        int[] chars = stripAccents ? withoutAccents(cp) : new int[] {cp};
+        if (lowercase) {
+            chars = lowercase(chars);
+        }
+        int[] elements = new int[chars.length];
+        for (int i = 0; i < chars.length; i++) {
+            int c = chars[i];
+            int cls = UnicodeTables.isWhiteSpace(c) ? BOUNDARY : UnicodeTables.isPunctuation(c) ? ISOLATED : WORD;
+            elements[i] = (cls << CLASS_SHIFT) | c;
+        }
+        if (!chinese) {
+            return elements;
+        }
+        // Spaces around the character make it a word of its own.
+        if (elements.length == 1 && elementClass(elements[0]) == WORD) {
+            return new int[] {(ISOLATED << CLASS_SHIFT) | codePoint(elements[0])};
+        }
+        int[] spaced = new int[elements.length + 2];
+        spaced[0] = (BOUNDARY << CLASS_SHIFT) | ' ';
+        System.arraycopy(elements, 0, spaced, 1, elements.length);
+        spaced[spaced.length - 1] = (BOUNDARY << CLASS_SHIFT) | ' ';
+        return spaced;
+    }
+
+    /** NFD, then drop nonspacing marks (HF {@code strip_accents}). */
+    private static int[] withoutAccents(int cp) {
+        if (!UnicodeTables.hasReferenceDecomposition(cp)) {
+            return UnicodeTables.isNonspacingMark(cp) ? new int[0] : new int[] {cp};
+        }
+        String one = new String(Character.toChars(cp));
+        String nfd = Normalizer.normalize(one, Normalizer.Form.NFD);
+        return nfd.codePoints().filter(c -> !UnicodeTables.isNonspacingMark(c)).toArray();
+    }
+
+    /**
+     * Per-character full lowercase mapping, as Rust's {@code char::to_lowercase}: the simple mapping, except U+0130
+     * whose unconditional full mapping is two characters. No context rules (no final sigma).
+     */
+    private static int[] lowercase(int[] chars) {
+        int extra = 0;
+        for (int c : chars) {
+            if (c == 0x130) {
+                extra++;
+            }
+        }
+        int[] out = new int[chars.length + extra];
+        int j = 0;
+        for (int c : chars) {
+            if (c == 0x130) {
+                out[j++] = 'i';
+                out[j++] = 0x307;
+            } else {
+                out[j++] = UnicodeTables.toLowerCase(c);
+            }
+        }
+        return out;
+    }
+
+    private int encode(int[] elements) {
+        if (elements.length == 0) {
+            return REMOVED;
+        }
+        if (elements.length == 1) {
+            return elements[0];
+        }
+        if (poolSize + elements.length + 1 > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(2 * pool.length, poolSize + elements.length + 1));
+        }
+        int at = poolSize;
+        pool[poolSize++] = elements.length;
+        System.arraycopy(elements, 0, pool, poolSize, elements.length);
+        poolSize += elements.length;
+        return -2 - at;
+    }
+}

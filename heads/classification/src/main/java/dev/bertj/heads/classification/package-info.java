@@ -1,1 +1,0 @@
-package dev.bertj.heads.classification;
