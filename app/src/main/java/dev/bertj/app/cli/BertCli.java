@@ -23,6 +23,7 @@ public class BertCli implements Runnable {
             new ConvertCommand(),
             new QaCommand(),
             new ClassifyCommand(),
+            new TranslateCommand(),
         };
     }
 
