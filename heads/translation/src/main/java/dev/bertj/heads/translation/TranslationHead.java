@@ -59,6 +59,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     private volatile TargetVocabulary target;
     private volatile TransformerDecoder decoder;
     private volatile SequenceGenerator generator;
+    /** Where {@link #evaluate} writes its translations, one per line (option {@code predictions} of readExamples). */
+    private volatile Path predictionsFile;
 
     private TranslationHead(HeadContext context, Map<String, String> options, String sourceLang, String targetLang,
                             int requestedVocabSize) {
@@ -274,6 +276,9 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     @Override
     public List<ParallelExample> readExamples(Path file, Map<String, String> readOptions) throws IOException {
         List<ParallelExample> examples = ParallelCorpus.read(file, readOptions, sourceLang, targetLang);
+        if (readOptions.containsKey("predictions")) {
+            predictionsFile = Path.of(readOptions.get("predictions"));
+        }
         if (decoder == null) {
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("no examples in " + file + " to learn the target vocabulary from");
@@ -369,6 +374,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     /**
      * Translates every source with the head's default search and scores the outputs against the targets:
      * corpus BLEU (sacreBLEU default: 13a, exp smoothing) and chrF2, plus BLEU's brevity penalty and lengths.
+     * With the {@code predictions} option given to {@link #readExamples}, the translations are also written there,
+     * one per line in input order (to score them with other tools, e.g. {@code sacrebleu REF < PREDICTIONS}).
      */
     @Override
     public Map<String, Double> evaluate(List<ParallelExample> examples) {
@@ -379,6 +386,14 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         List<String> hyps = translate(examples.stream().map(ParallelExample::source).toList(), generationOptions());
         double seconds = (System.nanoTime() - start) / 1e9;
         List<String> refs = examples.stream().map(ParallelExample::target).toList();
+        Path out = predictionsFile;
+        if (out != null) {
+            try {
+                Files.write(out, hyps, java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the translations to " + out + ": " + e.getMessage(), e);
+            }
+        }
         BleuScore bleu = Bleu.sacreBleuDefault().score(hyps, refs);
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("bleu", bleu.score());

@@ -112,8 +112,14 @@ class ReversalTaskTest {
     }
 
     @Test
-    void evaluateReportsPerfectBleuAndChrF() {
-        Map<String, Double> m = head.evaluate(heldOut);
+    void evaluateReportsPerfectBleuAndChrFAndWritesTheTranslations(@TempDir Path dir) throws IOException {
+        Path tsv = dir.resolve("held-out.tsv");
+        Files.write(tsv, heldOut.stream().map(e -> e.source() + "\t" + e.target()).toList(), StandardCharsets.UTF_8);
+        Path predictions = dir.resolve("predictions.txt");
+        List<ParallelExample> read = head.readExamples(tsv, Map.of("predictions", predictions.toString()));
+        Map<String, Double> m = head.evaluate(read);
+        assertThat(Files.readAllLines(predictions, StandardCharsets.UTF_8))
+                .isEqualTo(heldOut.stream().map(ParallelExample::target).toList());
         assertThat(m.get("bleu")).isEqualTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(m.get("chrf")).isEqualTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
         assertThat(m.get("sentences")).isEqualTo(60.0);
