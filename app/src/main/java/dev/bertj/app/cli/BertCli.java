@@ -15,6 +15,7 @@ public class BertCli implements Runnable {
     /** Subcommands, one line each. */
     static Object[] subcommands() {
         return new Object[] {
+            new TokenizeCommand(),
             new FillMaskCommand(),
             new NspCommand(),
             new FineTuneCommand(),
@@ -24,6 +25,7 @@ public class BertCli implements Runnable {
             new QaCommand(),
             new ClassifyCommand(),
             new TranslateCommand(),
+            new EmbedCommand(),
         };
     }
 

@@ -45,10 +45,6 @@ final class Paragraphs {
         return current.length() == 0 || pendingSpace ? ' ' : current.charAt(current.length() - 1);
     }
 
-    boolean isEmpty() {
-        return done.isEmpty() && current.length() == 0;
-    }
-
     /** The paragraphs so far (ending the current one), and a fresh start. */
     List<String> take() {
         breakParagraph();

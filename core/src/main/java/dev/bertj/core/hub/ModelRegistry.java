@@ -109,7 +109,12 @@ public final class ModelRegistry {
         }
         Path cached = cacheDir(known.name());
         if (Files.isDirectory(cached)) {
-            ModelDirectory.open(cached);
+            try {
+                ModelDirectory.open(cached);
+            } catch (CheckpointException e) {
+                throw new CheckpointException(e.getMessage() + " (the cached conversion of " + known.name()
+                        + " is damaged; delete " + cached + " to convert it again)", e);
+            }
             return cached;
         }
         Path jar = locate(known);

@@ -39,14 +39,26 @@ class KillDuringCheckpointTest {
         int leftoversSeen = 0;
         long lastStart = -1;
         for (int kill = 0; kill < KILLS; kill++) {
-            Process child = start(root, tmp.resolve("child-" + kill + ".log"));
-            BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
-            String first = out.readLine();
-            assertThat(first).as("child %d output (see %s)", kill, tmp).startsWith("started ");
+            // Even rounds aim at the inside of a checkpoint write (right after the child announces the k-th file or
+            // tensor it writes); odd rounds kill at a random time, which also hits renames, pointer and pruning.
+            boolean aimed = kill % 2 == 0;
+            Process child = start(root, tmp.resolve("child-" + kill + ".log"), aimed);
+            java.util.concurrent.BlockingQueue<String> lines = lines(child);
+            String first = lines.poll(180, TimeUnit.SECONDS);
+            assertThat(first).as("child %d's first line (its stderr is in %s)", kill, tmp).startsWith("started ");
             long started = Long.parseLong(first.substring("started ".length()));
             assertThat(started).as("each restart resumes at or after the previous one").isGreaterThanOrEqualTo(lastStart);
             lastStart = started;
-            Thread.sleep(100 + timing.nextInt(600));
+            if (aimed) {
+                int writes = 1 + timing.nextInt(20);
+                for (int w = 0; w < writes; w++) {
+                    String line = lines.poll(120, TimeUnit.SECONDS);
+                    assertThat(line).as("child %d announces its writes", kill).isNotNull().startsWith("writing ");
+                }
+                Thread.sleep(timing.nextInt(3));
+            } else {
+                Thread.sleep(100 + timing.nextInt(600));
+            }
             child.destroyForcibly(); // SIGKILL on Unix: no shutdown hooks, no finally blocks
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
 
@@ -57,7 +69,7 @@ class KillDuringCheckpointTest {
                         ObjectNode state = CheckpointManager.verify(
                                 new CheckpointManager.Checkpoint(Long.parseLong(name.substring(11)), p));
                         assertThat(state.path("step").asLong() % EVERY).isZero();
-                    } else if (name.startsWith(".tmp") || name.startsWith(".trash")) {
+                    } else if (name.startsWith(".tmp") || name.startsWith(".trash") || name.startsWith(".latest")) {
                         leftoversSeen++;
                     }
                 }
@@ -69,9 +81,10 @@ class KillDuringCheckpointTest {
             }
         }
         System.out.println("kill test: " + KILLS + " kills, " + leftoversSeen
-                + " left a temporary directory behind (killed mid-write)");
+                + " left a temporary file or directory behind (killed mid-write)");
 
-        Process last = start(root, tmp.resolve("child-final.log"));
+        Process last = start(root, tmp.resolve("child-final.log"), false);
+        lines(last);
         assertThat(last.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(last.exitValue()).as("final run, see %s", tmp.resolve("child-final.log")).isZero();
         try (Stream<Path> entries = Files.list(root)) {
@@ -91,6 +104,24 @@ class KillDuringCheckpointTest {
         CheckpointManager.load(CheckpointManager.latestIn(root).orElseThrow(), ModelLayout.of(resumed.parameters()), null);
         assertThat(resumed.weight.value()).isEqualTo(task.weight.value());
         assertThat(resumed.bias.value()).isEqualTo(task.bias.value());
+    }
+
+    /** The child's output lines as they come (a daemon thread reads them). */
+    private static java.util.concurrent.BlockingQueue<String> lines(Process child) {
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the child was killed
+            }
+            lines.add("<end of output>");
+        });
+        reader.setDaemon(true);
+        reader.start();
+        return lines;
     }
 
     private static List<CheckpointManager.Checkpoint> listWithoutLocking(Path root) {
@@ -122,12 +153,12 @@ class KillDuringCheckpointTest {
         return out;
     }
 
-    private static Process start(Path root, Path log) throws IOException {
+    private static Process start(Path root, Path log, boolean announceWrites) throws IOException {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
                 "-cp", classpath, ToyTrainingMain.class.getName(),
-                root.toString(), Long.toString(TOTAL), Long.toString(EVERY), "3");
+                root.toString(), Long.toString(TOTAL), Long.toString(EVERY), "3", announceWrites ? "--announce-writes" : "-");
         pb.redirectError(log.toFile());
         return pb.start();
     }

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A training process for the kill -9 test: trains the toy classifier with a checkpoint every few steps, resuming
  * from the newest checkpoint if there is one. Prints "started STEP" once it is about to train and "finished STEP"
- * at the end. Arguments: checkpoint root, total steps, checkpoint interval, checkpoints to keep.
+ * at the end, and with {@code --announce-writes} "writing FILE" before each file or tensor of a checkpoint. Arguments:
+ * checkpoint root, total steps, checkpoint interval, checkpoints to keep, [--announce-writes].
  */
 public final class ToyTrainingMain {
 
@@ -33,7 +34,11 @@ public final class ToyTrainingMain {
         long every = Long.parseLong(args[2]);
         int keep = Integer.parseInt(args[3]);
         ToyClassifier task = new ToyClassifier(FEATURES, CLASSES, 0.1f, SEED);
+        boolean announceWrites = args.length > 4 && args[4].equals("--announce-writes");
         try (CheckpointManager checkpoints = new CheckpointManager(root, keep)) {
+            if (announceWrites) { // lets the kill test aim at the middle of a checkpoint write
+                checkpoints.setWriteHook((file, bytes) -> System.out.println("writing " + file.getFileName()));
+            }
             Trainer<ToyClassifier.Batch> trainer = trainer(task, total, every).checkpoints(checkpoints);
             trainer.resume();
             System.out.println("started " + trainer.step());

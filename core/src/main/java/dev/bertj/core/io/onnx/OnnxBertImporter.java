@@ -4,10 +4,9 @@ import dev.bertj.core.io.BertTensorNames;
 import dev.bertj.core.io.CheckpointException;
 import dev.bertj.core.io.DerivedTensorStore;
 import dev.bertj.core.io.ImportedModel;
+import dev.bertj.core.io.ModelFiles;
 import dev.bertj.core.io.TensorInfo;
 import dev.bertj.core.model.BertConfig;
-
-import dev.bertj.core.io.ModelFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -104,6 +104,43 @@ class PretrainingBatcherTest {
     }
 
     @Test
+    void theDataSourceIsEndlessAndResumesFromItsJsonPosition() throws IOException {
+        Path corpus = corpus();
+        PretrainingOptions options = PretrainingOptions.defaults().withDupeFactor(1).withShardTokens(1500);
+        int perPass = 0;
+        try (PretrainingDataGenerator g = PretrainingDataGenerator.open(List.of(corpus), VOCAB, options)) {
+            while (g.next() != null) {
+                perPass++;
+            }
+        }
+        int batchSize = 16;
+        int batches = 3 * perPass / batchSize; // three passes' worth
+        List<int[]> inputs = new ArrayList<>();
+        com.fasterxml.jackson.databind.JsonNode saved = null;
+        try (PretrainingDataSource source = new PretrainingDataSource(List.of(corpus), VOCAB, options, batchSize)) {
+            for (int b = 0; b < batches; b++) {
+                PretrainingBatch batch = source.next();
+                assertThat(batch.size()).isEqualTo(batchSize);
+                inputs.add(batch.inputIds.clone());
+                if (b == batches / 2) {
+                    saved = source.position();
+                }
+            }
+            assertThat(source.dataPosition().epoch()).isEqualTo(2);
+        }
+        assertThat(saved.get("pretrainingData").asText()).startsWith("bertj-data-position/1;");
+        try (PretrainingDataSource resumed = new PretrainingDataSource(List.of(corpus), VOCAB, options, batchSize)) {
+            resumed.restore(saved);
+            for (int b = batches / 2 + 1; b < batches; b++) {
+                assertThat(resumed.next().inputIds).isEqualTo(inputs.get(b));
+            }
+            assertThatThrownBy(() -> resumed.restore(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance
+                    .objectNode().put("epoch", 1))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("pretrainingData");
+        }
+    }
+
+    @Test
     void refusesAnInstanceThatDoesNotFit() {
         PretrainingBatch batch = new PretrainingBatch(1, 8, 2, 0);
         TrainingInstance tooLong = new TrainingInstance(new int[9], 3, false, new int[] {1}, new int[] {5});
