@@ -15,6 +15,7 @@ public class BertCli implements Runnable {
     /** Subcommands, one line each. */
     static Object[] subcommands() {
         return new Object[] {
+            new TokenizeCommand(),
             new FillMaskCommand(),
             new NspCommand(),
             new FineTuneCommand(),
@@ -23,6 +24,7 @@ public class BertCli implements Runnable {
             new ConvertCommand(),
             new QaCommand(),
             new ClassifyCommand(),
+            new EmbedCommand(),
         };
     }
 

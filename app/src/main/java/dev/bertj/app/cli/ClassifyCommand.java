@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -25,9 +24,10 @@ import java.util.concurrent.Callable;
             "A line that cannot be answered gives {\"error\": \"...\"}; the exit code is then 1."})
 public class ClassifyCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "model directory with a fine-tuned classification head (heads/classification/)")
-    Path model;
+    @Option(names = "--model", paramLabel = "NAME|DIR", required = true,
+            description = "model directory with a fine-tuned classification head (heads/classification/),"
+                    + " or a known model name")
+    String model;
 
     @Option(names = "--top-k", paramLabel = "K",
             description = "labels per text (default: the best label; multi-label heads: the labels above threshold)")

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /**
@@ -29,9 +28,10 @@ import java.util.concurrent.Callable;
             "A line that cannot be answered gives {\"error\": \"...\"}; the exit code is then 1."})
 public class QaCommand implements Callable<Integer> {
 
-    @Option(names = "--model", paramLabel = "DIR", required = true,
-            description = "model directory with a fine-tuned qa head (heads/qa/) or a SQuAD checkpoint")
-    Path model;
+    @Option(names = "--model", paramLabel = "NAME|DIR", required = true,
+            description = "model directory with a fine-tuned qa head (heads/qa/) or a SQuAD checkpoint,"
+                    + " or a known model name")
+    String model;
 
     @Option(names = "--top-k", paramLabel = "K", description = "answers per question, unless a line sets top_k")
     Integer topK;

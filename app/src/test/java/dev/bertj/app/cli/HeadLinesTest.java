@@ -160,7 +160,8 @@ class HeadLinesTest {
         } finally {
             System.setErr(oldErr);
         }
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("bert qa: /nonexistent/model: not a model directory")
-                .contains("bert classify: /nonexistent/model: not a model directory");
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .contains("bert qa: unknown model '/nonexistent/model': not a directory and not a known name")
+                .contains("bert classify: unknown model '/nonexistent/model'");
     }
 }

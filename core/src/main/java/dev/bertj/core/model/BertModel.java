@@ -19,7 +19,9 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -125,6 +127,7 @@ public final class BertModel implements AutoCloseable {
         boolean pooler = store.contains(prefix + "pooler.dense.weight") || store.contains(prefix + "pooler.dense.bias");
         boolean mlm = store.names().stream().anyMatch(n -> n.startsWith("cls.predictions."));
         BertModel m = new BertModel(config, pooler, mlm);
+        Map<String, Parameter> byStoreName = new HashMap<>();
         for (Parameter p : m.params.list()) {
             String name = storeName(store, prefix, p.name());
             TensorInfo info = store.info(name);
@@ -136,7 +139,14 @@ public final class BertModel implements AutoCloseable {
                         + ", max_position_embeddings " + config.maxPositionEmbeddings() + ", type_vocab_size "
                         + config.typeVocabSize() + ") needs " + Arrays.toString(expected));
             }
-            store.readFloats(name, Floats.of(p.value()).buffer().duplicate());
+            byStoreName.put(name, p);
+        }
+        // In the store's order: a streamed source (a checkpoint inside a compressed jar) is then read front to back.
+        for (String name : store.names()) {
+            Parameter p = byStoreName.get(name);
+            if (p != null) {
+                store.readFloats(name, Floats.of(p.value()).buffer().duplicate());
+            }
         }
         return m;
     }

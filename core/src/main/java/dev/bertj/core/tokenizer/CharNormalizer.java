@@ -64,6 +64,13 @@ final class CharNormalizer {
         int[] values = new int[256];
         int n = 0;
         for (int cp = 0x10000; cp <= Character.MAX_CODE_POINT; cp++) {
+            if (cp == 0x20000) {
+                cp = 0x2F800; // CJK ideographs (planes 2-3): only the compatibility block below decomposes
+            } else if (cp == 0x2FA20) {
+                cp = 0xE0000; // planes 3-13 hold ideographs and nothing yet; plane 14 tags and variation selectors
+            } else if (cp == 0xE1000) {
+                break; // planes 15-16: private use, removed or kept by the default rule
+            }
             if (!mayBeSpecial(cp)) {
                 continue;
             }

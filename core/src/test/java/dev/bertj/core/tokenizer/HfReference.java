@@ -54,6 +54,14 @@ final class HfReference implements AutoCloseable {
         }));
     }
 
+    /** Lowercasing without accent stripping (tokenizer_config {@code strip_accents: false}). */
+    static HfReference lowercaseKeepAccents(Path dir) {
+        return new HfReference(copyResource(dir, "lowercase-keep-accents-tokenizer.json", normalizer -> {
+            normalizer.put("lowercase", true);
+            normalizer.put("strip_accents", false);
+        }));
+    }
+
     /** A reference over a tokenizer.json written by the caller. */
     static HfReference of(Path tokenizerJson) {
         return new HfReference(tokenizerJson);

@@ -26,27 +26,32 @@ class WordPieceParityTest {
 
     private HfReference uncasedRef;
     private HfReference casedRef;
+    private HfReference lowercaseRef;
     private WordPieceTokenizer uncased;
     private WordPieceTokenizer cased;
     private WordPieceTokenizer uncasedFromVocab;
     private WordPieceTokenizer casedFromVocab;
+    private WordPieceTokenizer lowercaseKeepAccents;
 
     @BeforeAll
     void load() throws IOException {
         uncasedRef = HfReference.uncased(dir);
         casedRef = HfReference.cased(dir);
+        lowercaseRef = HfReference.lowercaseKeepAccents(dir);
         uncased = WordPieceTokenizer.fromTokenizerJson(uncasedRef.json());
         cased = WordPieceTokenizer.fromTokenizerJson(casedRef.json());
         Path vocab = dir.resolve("vocab.txt");
         uncased.vocabulary().write(vocab);
         uncasedFromVocab = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.uncased());
         casedFromVocab = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.cased());
+        lowercaseKeepAccents = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.uncased().withStripAccents(false));
     }
 
     @AfterAll
     void close() {
         uncasedRef.close();
         casedRef.close();
+        lowercaseRef.close();
     }
 
     @Test
@@ -130,6 +135,7 @@ class WordPieceParityTest {
                 compare(uncased, uncasedRef, text, null, options);
                 compare(cased, casedRef, text, null, options);
                 compare(uncasedFromVocab, uncasedRef, text, null, options);
+                compare(lowercaseKeepAccents, lowercaseRef, text, null, options);
                 compare(uncased, uncasedRef, text, other, options);
                 compare(uncased, uncasedRef, other, text, options);
                 compare(casedFromVocab, casedRef, other, text, options);

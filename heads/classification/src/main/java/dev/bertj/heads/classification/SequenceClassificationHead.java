@@ -52,6 +52,8 @@ public final class SequenceClassificationHead
     private final Map<String, String> createOptions;
     private volatile State state;
     private volatile boolean balancedWeightsPending;
+    /** Where {@link #evaluate(List)} also writes its predictions ({@code predictions} option of the data), or null. */
+    private volatile Path predictionsFile;
 
     private SequenceClassificationHead(HeadContext context, Map<String, String> createOptions, State state,
                                        boolean balancedWeightsPending) {
@@ -291,13 +293,18 @@ public final class SequenceClassificationHead
     /**
      * Labelled texts from TSV, CSV or JSON lines (see {@link ClassificationData} for the options). The first file
      * read settles what the creation options left open: the labels (discovered, sorted) and balanced class weights.
-     * Every label of the file must be one of the head's labels.
+     * Every label of the file must be one of the head's labels. Option {@code predictions=FILE}: {@link #evaluate}
+     * also writes its predictions there, GLUE's submission format ({@code index<TAB>prediction}, a multi-label
+     * prediction as its labels joined by commas).
      */
     @Override
     public synchronized List<ClassificationExample> readExamples(Path file, Map<String, String> options)
             throws IOException {
         Map<String, String> merged = new LinkedHashMap<>(createOptions);
         merged.putAll(options);
+        if (options.get("predictions") != null) {
+            predictionsFile = Path.of(options.get("predictions"));
+        }
         boolean multi = (state != null ? state.settings().problemType() : problemType(merged)) == ProblemType.MULTI_LABEL;
         List<ClassificationExample> examples = ClassificationData.read(file, merged, multi);
         if (state == null) {
@@ -422,14 +429,39 @@ public final class SequenceClassificationHead
 
     // ---- evaluation -----------------------------------------------------------------------------------------
 
-    /** Accuracy, macro-F1 and the confusion matrix (see {@link #report}). */
+    /** Accuracy, macro-F1 and the confusion matrix (see {@link #report}); writes the predictions when asked to. */
     @Override
     public Map<String, Double> evaluate(List<ClassificationExample> examples) {
-        return report(examples).metrics();
+        Report r = report(examples);
+        Path file = predictionsFile;
+        if (file != null) {
+            try {
+                writePredictions(r.predictions(), file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(file + ": cannot write the predictions: " + e.getMessage(), e);
+            }
+        }
+        return r.metrics();
     }
 
-    /** The evaluation's numbers and a printable table of them. */
-    public record Report(Map<String, Double> metrics, String table) {
+    /** The evaluation's numbers, a printable table of them, and the predicted label(s) of each example. */
+    public record Report(Map<String, Double> metrics, String table, List<List<String>> predictions) {
+    }
+
+    /** GLUE's submission format: a header {@code index<TAB>prediction}, then one line per example. */
+    public static void writePredictions(List<List<String>> predictions, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("index\tprediction\n");
+        for (int i = 0; i < predictions.size(); i++) {
+            sb.append(i).append('\t').append(String.join(",", predictions.get(i))).append('\n');
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            java.nio.file.Files.createDirectories(parent);
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        java.nio.file.Files.writeString(tmp, sb, java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -445,12 +477,15 @@ public final class SequenceClassificationHead
             encodings.add(context.tokenizer().encode(e.text(), e.textPair(), EncodeOptions.truncate(settings.maxSeqLen())));
         }
         double[][] probs = probabilities(s, encodings, 0);
+        List<List<String>> predictions = new ArrayList<>(examples.size());
         if (settings.problemType() == ProblemType.SINGLE_LABEL) {
             ConfusionMatrix m = new ConfusionMatrix(settings.labels());
             for (int i = 0; i < examples.size(); i++) {
-                m.add(labelId(settings, examples.get(i).label()), argmax(probs[i]));
+                int predicted = argmax(probs[i]);
+                m.add(labelId(settings, examples.get(i).label()), predicted);
+                predictions.add(List.of(settings.labels().get(predicted)));
             }
-            return new Report(m.metrics(), m.table());
+            return new Report(m.metrics(), m.table(), predictions);
         }
         MultiLabelScores m = new MultiLabelScores(settings.labels());
         int n = settings.numLabels();
@@ -460,12 +495,17 @@ public final class SequenceClassificationHead
                 gold[labelId(settings, l)] = true;
             }
             boolean[] predicted = new boolean[n];
+            List<String> labels = new ArrayList<>();
             for (int j = 0; j < n; j++) {
                 predicted[j] = probs[i][j] >= settings.thresholds().get(j);
+                if (predicted[j]) {
+                    labels.add(settings.labels().get(j));
+                }
             }
             m.add(gold, predicted);
+            predictions.add(labels);
         }
-        return new Report(m.metrics(), m.table());
+        return new Report(m.metrics(), m.table(), predictions);
     }
 
     private static int argmax(double[] p) {

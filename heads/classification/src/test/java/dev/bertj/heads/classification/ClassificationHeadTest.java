@@ -223,6 +223,14 @@ class ClassificationHeadTest {
         assertThat(report.metrics().get("confusion/0/0") + report.metrics().get("confusion/1/1")).isEqualTo(20.0);
         assertThat(report.table()).contains("accuracy 1.0000");
         assertThat(head.evaluate(data.subList(100, 120))).isEqualTo(report.metrics());
+
+        // ./bert eval passes predictions=FILE with the data: GLUE's index<TAB>prediction lines.
+        Path dev = dir.resolve("dev.tsv");
+        Files.writeString(dev, "sentence\tlabel\nthe film is good w1\t1\nthe movie is awful w2\t0\n");
+        Path predictions = dir.resolve("out/predictions.tsv");
+        List<ClassificationExample> devExamples = head.readExamples(dev, Map.of("predictions", predictions.toString()));
+        assertThat(head.evaluate(devExamples).get("accuracy")).isEqualTo(1.0);
+        assertThat(Files.readAllLines(predictions)).containsExactly("index\tprediction", "0\t1", "1\t0");
     }
 
     @Test

@@ -44,6 +44,8 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
     private final HeadContext context;
     private final Linear qaOutputs;
     private final QaSettings settings;
+    /** Where {@link #evaluate(List)} also writes its predictions ({@code predictions} option of the data), or null. */
+    private volatile Path predictionsFile;
 
     QuestionAnsweringHead(HeadContext context, Linear qaOutputs, QaSettings settings) {
         if (settings.windows().maxSeqLen() > context.config().maxPositionEmbeddings()) {
@@ -167,8 +169,12 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
                     end[t] = logits[2 * (b * seqLen + t) + 1];
                 }
                 int topK = r.topK() != null ? r.topK() : 1;
+                // Spans that differ in tokens can cover the same words (whole-word alignment) or come from two
+                // overlapping windows; keep spares so that top_k distinct answers remain after merging them.
+                int perWindow = topK == 1 ? 1 : 3 * topK;
                 int maxAnswerLen = r.maxAnswerLen() != null ? r.maxAnswerLen() : settings.maxAnswerLen();
-                out.get(j.input()).set(j.window().index(), SpanDecoder.decode(j.window(), start, end, topK, maxAnswerLen));
+                out.get(j.input()).set(j.window().index(),
+                        SpanDecoder.decode(j.window(), start, end, perWindow, maxAnswerLen));
             }
         }
         return out;
@@ -238,12 +244,16 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
 
     /**
      * SQuAD-format JSON: one feature per window of each question (see {@link QaFeature}). The first gold answer is
-     * the training target. A gold answer whose text is not at its {@code answer_start} in the context (or covers
+     * the training target. Option {@code predictions=FILE}: {@link #evaluate(List)} also writes its predictions
+     * there, in the official {@code {qid: answer}} format. A gold answer whose text is not at its {@code answer_start} in the context (or covers
      * no token) gives its features no target (they add nothing to the loss) but keeps the question for
      * evaluation.
      */
     @Override
     public List<QaFeature> readExamples(Path file, Map<String, String> options) throws IOException {
+        if (options.get("predictions") != null) {
+            predictionsFile = Path.of(options.get("predictions"));
+        }
         return features(SquadReader.read(file));
     }
 
@@ -260,15 +270,16 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
             }
             QaInput in = QaInput.of(tokenizer, ex.question(), last, settings.windows());
             capped += in.windowsNeeded > in.windows.size() ? 1 : 0;
-            int[] span = ex.impossible() ? new int[] {-2, -2} : answerTokens(ex, last);
-            unmapped += span == null ? 1 : 0;
+            int[] span = ex.impossible() ? null : answerTokens(ex, last);
+            boolean noTarget = !ex.impossible() && span == null;
+            unmapped += noTarget ? 1 : 0;
             for (QaInput.Window w : in.windows) {
                 int start;
                 int end;
-                if (span == null) {
+                if (noTarget) {
                     start = -1;
                     end = -1;
-                } else if (span[0] >= 0 && w.contains(span[0]) && w.contains(span[1])) {
+                } else if (span != null && w.contains(span[0]) && w.contains(span[1])) {
                     start = w.position(span[0]);
                     end = w.position(span[1]);
                 } else {
@@ -294,6 +305,9 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
      * the token holding its last, or null when the answer text is not where {@code answer_start} says.
      */
     static int[] answerTokens(SquadExample ex, TokenizedContext ctx) {
+        if (ex.answers().isEmpty()) {
+            return null;
+        }
         SquadExample.GoldAnswer a = ex.answers().get(0);
         if (a.start() < 0 || a.end() > ctx.text.length() || a.text().isBlank()
                 || !ctx.text.startsWith(a.text(), a.start())) {
@@ -384,9 +398,20 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
 
     // ---- evaluation -----------------------------------------------------------------------------------------
 
-    /** SQuAD's official exact match and F1 (percent) over the questions of the features. */
+    /**
+     * SQuAD's official exact match and F1 (percent) over the questions of the features; the predictions are also
+     * written when the data was read with a {@code predictions} option.
+     */
     @Override
     public Map<String, Double> evaluate(List<QaFeature> features) {
+        Path file = predictionsFile;
+        if (file != null) {
+            try {
+                return evaluate(features, file);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(file + ": cannot write the predictions: " + e.getMessage(), e);
+            }
+        }
         List<SquadExample> questions = new ArrayList<>();
         Map<String, String> predictions = predictAnswers(features, questions);
         return SquadMetric.score(questions, predictions);

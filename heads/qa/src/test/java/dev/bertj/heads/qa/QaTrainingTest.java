@@ -162,6 +162,12 @@ class QaTrainingTest {
         var written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predictions.toFile());
         assertThat(written.size()).isEqualTo(20);
         assertThat(written.get("q0").asText()).isIn("red", "green", "blue");
+
+        // ./bert eval passes predictions=FILE with the data; evaluate(List) then writes them too.
+        Path viaOption = dir.resolve("via-option.json");
+        List<QaFeature> again2 = head.readExamples(colorData(dir, 20, 2), Map.of("predictions", viaOption.toString()));
+        assertThat(head.evaluate(again2)).isEqualTo(after);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(viaOption.toFile())).isEqualTo(written);
     }
 
     @Test

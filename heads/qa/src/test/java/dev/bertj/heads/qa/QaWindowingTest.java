@@ -63,6 +63,16 @@ class QaWindowingTest {
     }
 
     @Test
+    void spansCoveringTheSameWordsAreOneAnswer() {
+        // "run" + "##ning": the spans [run], [##ning] and [run ##ning] all answer "running".
+        String context = "Zoe was running to the city.";
+        QuestionAnsweringHead head = pointingAt(model, QaSettings.DEFAULT, "##ning", "##ning");
+        QaResult r = head.predict(QaRequest.of("where?", context).withTopK(3));
+        assertThat(r.answers()).hasSize(3);
+        assertThat(r.answers()).extracting(QaAnswer::answer).doesNotHaveDuplicates().first().isEqualTo("running");
+    }
+
+    @Test
     void windowsAreTheTokenizersOverflowWindows() {
         // 3 question tokens, 40 context tokens, windows of 20: 14 context tokens each, 3 shared, so 4 windows.
         String question = "what color ?";
