@@ -1,5 +1,6 @@
 package dev.bertj.app.cli;
 
+import dev.bertj.core.hub.ModelRegistry;
 import dev.bertj.core.tokenizer.EncodeOptions;
 import dev.bertj.core.tokenizer.Encoding;
 import dev.bertj.core.tokenizer.TokenizerOptions;
@@ -56,7 +57,8 @@ public class TokenizeCommand implements Callable<Integer> {
         Path vocab;
 
         @Option(names = "--model", paramLabel = "NAME|DIR",
-                description = "a Hugging Face model directory (tokenizer.json or vocab.txt, tokenizer_config.json)")
+                description = "a known model name (converted and cached on first use) or a Hugging Face model "
+                        + "directory (tokenizer.json or vocab.txt, tokenizer_config.json)")
         String model;
     }
 
@@ -181,10 +183,14 @@ public class TokenizeCommand implements Callable<Integer> {
         }
         Path dir = Path.of(source.model);
         if (Files.isDirectory(dir)) {
+            // Only the tokenizer files are needed; the weights need not be there.
             return WordPieceTokenizer.load(dir);
         }
-        throw new ParameterException(spec.commandLine(), "--model " + source.model
-                + " is not a model directory (named models need the model registry, not available yet)");
+        if (ModelRegistry.knownNames().contains(source.model)) {
+            return WordPieceTokenizer.load(ModelRegistry.defaults().resolve(source.model));
+        }
+        throw new ParameterException(spec.commandLine(), "--model " + source.model + " is neither a model directory "
+                + "nor a known model name (" + String.join(", ", ModelRegistry.knownNames()) + ")");
     }
 
     /** One encoding as a JSON object, or, when it overflowed, an array of it and its overflow windows. */

@@ -3,6 +3,7 @@ package dev.bertj.app.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bertj.app.testing.TinyModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -203,9 +204,30 @@ class TokenizeCommandTest {
         assertThat(noRoomForStride.err()).contains("--stride 3 leaves no room");
         Run model = run("hello\n", "tokenize", "--model", dir.resolve("missing").toString());
         assertThat(model.exit()).isEqualTo(2);
-        assertThat(model.err()).contains("is not a model directory");
+        assertThat(model.err()).contains("is neither a model directory nor a known model name")
+                .contains("bert-base-uncased");
         Run both = run("hello\n", "tokenize", "--model", "x", "--vocab", vocab.toString());
         assertThat(both.exit()).isEqualTo(2);
+    }
+
+    /** A known name resolves through the model registry; here its cache holds a tiny model already. */
+    @Test
+    void loadsAKnownModelByName() throws IOException {
+        Path home = dir.resolve("bertj-home");
+        TinyModel.write(home.resolve("models").resolve("all-minilm-l6-v2"), 7);
+        String old = System.getProperty("bertj.home");
+        System.setProperty("bertj.home", home.toString());
+        try {
+            Run r = run("the cat sat\n", "tokenize", "--model", "all-minilm-l6-v2");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.lines().get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"the\",\"cat\",\"sat\",\"[SEP]\"]");
+        } finally {
+            if (old == null) {
+                System.clearProperty("bertj.home");
+            } else {
+                System.setProperty("bertj.home", old);
+            }
+        }
     }
 
     @Test

@@ -179,7 +179,18 @@ public final class WordPieceTokenizer {
             sb.append(cleanupDecoded ? cleanup(piece) : piece);
             emitted++;
         }
-        return sb.toString();
+        return cleanupDecoded ? cleanUpTokenizationSpaces(sb.toString()) : sb.toString();
+    }
+
+    /**
+     * Transformers' {@code clean_up_tokenization} over the whole decoded string, which its {@code decode} applies
+     * after the Rust decoder (BERT's tokenizer_config sets clean_up_tokenization_spaces): it also joins what the
+     * piece-by-piece pass cannot see, e.g. {@code "i ' m"} to {@code "i'm"}, as the fill-mask pipeline shows.
+     */
+    static String cleanUpTokenizationSpaces(String s) {
+        return s.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")
+                .replace(" ' ", "'").replace(" n't", "n't").replace(" 'm", "'m")
+                .replace(" 's", "'s").replace(" 've", "'ve").replace(" 're", "'re");
     }
 
     /** HF's {@code cleanup} of decoded pieces (applied piece by piece, as HF does). */

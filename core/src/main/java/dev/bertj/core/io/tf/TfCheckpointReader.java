@@ -238,7 +238,7 @@ public final class TfCheckpointReader implements TensorStore {
             if (e == null) {
                 throw new CheckpointException(source + ": data shard " + name + " missing");
             }
-            shards.add(new ShardData.Streamed(streams.opener(name, e), 0, e.size(), source + " " + name));
+            shards.add(new ShardData.Streamed(streams.opener(name, e), e.size(), source + " " + name));
         }
         Map<String, byte[]> byBase = new LinkedHashMap<>();
         side.forEach((k, v) -> byBase.putIfAbsent(k.substring(k.lastIndexOf('/') + 1), v));
