@@ -2,6 +2,7 @@ package dev.bertj.core.model;
 
 import dev.bertj.core.engine.Parallel;
 import dev.bertj.core.nn.Activation;
+import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
 import dev.bertj.core.nn.Parameter;
@@ -16,6 +17,8 @@ public final class BertIntermediate {
     final Parameter denseBias;
     private final Floats weight;
     private final Floats bias;
+    private final GradientView weightGrad;
+    private final GradientView biasGrad;
     private final Activation activation;
     private final int hidden;
     private final int intermediate;
@@ -28,6 +31,8 @@ public final class BertIntermediate {
         denseBias = params.create(prefix + "dense.bias", intermediate);
         weight = Floats.of(denseWeight.value());
         bias = Floats.of(denseBias.value());
+        weightGrad = GradientView.of(denseWeight);
+        biasGrad = GradientView.of(denseBias);
     }
 
     /** {@code a.attentionOut [T, H]} to {@code a.intermediate} (pre-activation) and {@code a.activated}. */
@@ -46,5 +51,32 @@ public final class BertIntermediate {
                 }
             }
         });
+    }
+
+    /**
+     * Backward from {@code g.intermediate} = d(activated) [T, I], turned in place into d(pre-activation) by the
+     * activation's derivative (the exact erf GELU's {@code Phi(u) + u phi(u)}); the input gradient is ADDED to
+     * {@code dX} [T, H], which holds the residual branch's gradient of the attention block output.
+     */
+    void backward(BertActivations act, BertActivations.Layer a, Floats dX, BertBackwardBuffers g) {
+        int t = act.tokens;
+        Floats dPre = g.intermediate;
+        Parallel.forRange(t, 4, (from, to) -> {
+            FloatBuffer pre = a.intermediate.buffer();
+            FloatBuffer d = dPre.buffer();
+            for (int i = from * intermediate; i < to * intermediate; i++) {
+                d.put(i, d.get(i) * activation.derivative(pre.get(i)));
+            }
+        });
+        Floats dB = biasGrad.get();
+        if (dB != null) {
+            Parallel.forRange(intermediate, 16, (from, to) -> Bias.backward(dPre.buffer(), t, intermediate,
+                    dB.buffer(), from, to));
+        }
+        Floats dW = weightGrad.get();
+        if (dW != null) {
+            Gemm.linearWeightGrad(dPre, a.attentionOut, dW, t, hidden, intermediate);
+        }
+        Gemm.linearInputGrad(dPre, weight, dX, t, hidden, intermediate, 1f);
     }
 }

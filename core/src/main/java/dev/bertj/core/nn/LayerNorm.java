@@ -92,4 +92,28 @@ public final class LayerNorm {
             }
         }
     }
+
+    /**
+     * The parameter gradients of {@link #backward} on their own, for columns {@code [colFrom, colTo)} over all
+     * {@code rows}: {@code dgamma += sum dout . xhat}, {@code dbeta += sum dout}. Splitting by columns lets threads
+     * share the work without partial buffers; call it before a backward that overwrites {@code dout} in place.
+     */
+    public static void backwardParams(FloatBuffer dout, FloatBuffer x, FloatBuffer mean, FloatBuffer rstd,
+                                      FloatBuffer dgamma, FloatBuffer dbeta, int cols, int rows, int colFrom,
+                                      int colTo) {
+        for (int r = 0; r < rows; r++) {
+            int o = r * cols;
+            float mu = mean.get(r);
+            float rs = rstd.get(r);
+            for (int j = colFrom; j < colTo; j++) {
+                float d = dout.get(o + j);
+                if (dgamma != null) {
+                    dgamma.put(j, dgamma.get(j) + d * (x.get(o + j) - mu) * rs);
+                }
+                if (dbeta != null) {
+                    dbeta.put(j, dbeta.get(j) + d);
+                }
+            }
+        }
+    }
 }
