@@ -24,6 +24,7 @@ public class BertCli implements Runnable {
             new ConvertCommand(),
             new QaCommand(),
             new ClassifyCommand(),
+            new TranslateCommand(),
             new EmbedCommand(),
         };
     }

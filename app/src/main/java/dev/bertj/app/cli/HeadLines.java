@@ -5,13 +5,10 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.core.head.HeadHost;
 import dev.bertj.core.head.TaskHead;
-import dev.bertj.core.model.BertModel;
-import dev.bertj.core.tokenizer.WordPieceTokenizer;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,16 +40,11 @@ final class HeadLines {
      * factories visible through {@link java.util.ServiceLoader} on this class path: the built-in head jars are
      * dependencies of the app, and a drop-in jar joins the class path through the service's plugin runtime.
      */
-    static HeadHost openModel(String nameOrDir) throws IOException {
-        Path dir = Path.of(nameOrDir);
-        if (!Files.isDirectory(dir)) {
-            dir = dev.bertj.core.hub.ModelRegistry.defaults().resolve(nameOrDir);
-        }
-        return new HeadHost(BertModel.load(dir), WordPieceTokenizer.load(dir), dir,
-                HeadHost.discover(HeadLines.class.getClassLoader()), 42);
+    static HeadHost openModel(String nameOrDir) {
+        return dev.bertj.core.service.Bertj.load(nameOrDir).heads();
     }
 
-    static HeadHost openModel(Path dir) throws IOException {
+    static HeadHost openModel(Path dir) {
         return openModel(dir.toString());
     }
 

@@ -1,5 +1,7 @@
 package dev.bertj.core.service;
 
+import dev.bertj.core.head.HeadHost;
+
 import dev.bertj.core.hub.ModelRegistry;
 import dev.bertj.core.model.BertModel;
 import dev.bertj.core.tokenizer.WordPieceTokenizer;
@@ -24,6 +26,7 @@ public final class Bertj implements AutoCloseable {
 
     private final LoadedModel loaded;
     private final RepresentationService service;
+    private volatile HeadHost heads;
 
     private Bertj(LoadedModel loaded, RepresentationService.Options options) {
         this.loaded = loaded;
@@ -81,6 +84,35 @@ public final class Bertj implements AutoCloseable {
     /** Where the model was loaded from. */
     public Path modelDir() {
         return loaded.dir();
+    }
+
+    /**
+     * The task heads on this model: every head plugin on the class path (fill-mask, next-sentence, question
+     * answering, ...), each found in the model directory's {@code heads/<id>/} or in the checkpoint itself.
+     *
+     * <pre>{@code
+     * try (Bertj bert = Bertj.load("bert-base-uncased")) {
+     *     FillMaskAnswer a = bert.predict("mlm", FillMaskRequest.of("The capital of France is [MASK]."));
+     * }
+     * }</pre>
+     */
+    public HeadHost heads() {
+        HeadHost h = heads;
+        if (h == null) {
+            synchronized (this) {
+                if (heads == null) {
+                    heads = new HeadHost(loaded.model(), loaded.tokenizer(), loaded.dir(),
+                            HeadHost.discover(Bertj.class.getClassLoader()), 42);
+                }
+                h = heads;
+            }
+        }
+        return h;
+    }
+
+    /** Answers {@code request} with head {@code headId}. */
+    public <Q, R> R predict(String headId, Q request) {
+        return heads().<Q, R>head(headId).predict(request);
     }
 
     @Override
