@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.app.batch.Pooling;
 import dev.bertj.app.config.ServiceConfig;
 import dev.bertj.app.problem.ProblemException;
-import dev.bertj.heads.mlm.FillMaskAnswer;
 import dev.bertj.heads.mlm.FillMaskRequest;
+import dev.bertj.heads.classification.ClassificationAnswer;
+import dev.bertj.heads.classification.ClassificationRequest;
 import dev.bertj.heads.nsp.NextSentenceRequest;
+import dev.bertj.heads.qa.QaRequest;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -96,29 +98,60 @@ public class InferenceResource {
     @POST
     @Path("/question-answering")
     @Operation(summary = "Extractive question answering (HF question-answering pipeline shape)")
-    public Object questionAnswering(ObjectNode body) {
-        Requests.QuestionAnswering r = read(body, Requests.QuestionAnswering.class);
-        Checks.text("question", r.question(), config.limits());
-        Checks.text("context", r.context(), config.limits());
-        Checks.range("top_k", r.topK(), 1, 1, config.limits().maxTopK());
-        Checks.range("doc_stride", r.docStride(), 128, 1, 4096);
-        Checks.range("max_answer_len", r.maxAnswerLen(), 15, 1, 4096);
-        Checks.range("max_seq_len", r.maxSeqLen(), 384, 8, 4096);
-        Checks.range("max_question_len", r.maxQuestionLen(), 64, 1, 4096);
-        return generic("question-answering", "qa", r.model(), body);
+    public Object questionAnswering(Requests.QuestionAnswering r) {
+        Checks.body(r);
+        String question = Checks.text("question", r.question(), config.limits());
+        String context = Checks.text("context", r.context(), config.limits());
+        if (question.isBlank() || context.isBlank()) {
+            throw ProblemException.unprocessable("question and context must not be blank");
+        }
+        Integer topK = r.topK() == null ? null : Checks.range("top_k", r.topK(), 1, 1, QaRequest.MAX_TOP_K);
+        Integer maxAnswerLen = r.maxAnswerLen() == null ? null
+                : Checks.range("max_answer_len", r.maxAnswerLen(), 15, 1, 4096);
+        if (r.nullThreshold() != null && !Double.isFinite(r.nullThreshold())) {
+            throw ProblemException.unprocessable("field 'null_threshold' must be a finite number");
+        }
+        QaRequest request = new QaRequest(question, context, topK, maxAnswerLen, r.handleImpossibleAnswer(),
+                r.nullThreshold());
+        return serving.serve("question-answering", r.model(), http, m -> serving.callHead(m, "qa", head -> {
+            // The windowing is part of the head's configuration; a request may restate it but not change it.
+            fixedByHead(head.config(), "doc_stride", "doc_stride", r.docStride());
+            fixedByHead(head.config(), "max_seq_len", "max_seq_len", r.maxSeqLen());
+            fixedByHead(head.config(), "max_question_len", "max_query_len", r.maxQuestionLen());
+            return head.predict(request);
+        }));
+    }
+
+    private static void fixedByHead(com.fasterxml.jackson.databind.node.ObjectNode headConfig, String field,
+                                    String key, Integer requested) {
+        if (requested != null && headConfig.has(key) && headConfig.get(key).asInt() != requested) {
+            throw ProblemException.unprocessable("field '" + field + "' is " + headConfig.get(key).asInt()
+                    + " for this model's qa head (set in its head.json when it was fine-tuned); got " + requested);
+        }
     }
 
     @POST
     @Path("/text-classification")
     @Operation(summary = "Text classification (HF text-classification pipeline shape)")
-    public Object textClassification(ObjectNode body) {
-        Requests.TextClassification r = read(body, Requests.TextClassification.class);
-        Checks.texts("inputs", r.inputs(), config.limits());
-        if (r.textPair() != null) {
-            Checks.text("text_pair", r.textPair(), config.limits());
+    public Object textClassification(Requests.TextClassification r) {
+        Checks.body(r);
+        Texts inputs = Checks.texts("inputs", r.inputs(), config.limits());
+        String pair = r.textPair() == null ? null : Checks.text("text_pair", r.textPair(), config.limits());
+        Integer topK = r.topK() == null ? null : Checks.range("top_k", r.topK(), 1, 1, config.limits().maxTopK());
+        List<Object> requests = new ArrayList<>();
+        for (String text : inputs.values()) {
+            requests.add(new ClassificationRequest(text, pair, topK));
         }
-        Checks.range("top_k", r.topK(), 1, 1, config.limits().maxTopK());
-        return generic("text-classification", "classification", r.model(), body);
+        List<Object> answers = serving.serve("text-classification", r.model(), http,
+                m -> serving.callHead(m, "classification", head -> head.predictBatch(requests)));
+        if (!inputs.batched()) {
+            return answers.get(0);
+        }
+        // As the HF pipeline: with top_k unset, a list of inputs gives the best label of each, not a list of lists.
+        if (topK == null && answers.stream().allMatch(a -> a instanceof ClassificationAnswer c && c.labels().size() == 1)) {
+            return answers.stream().map(a -> ((ClassificationAnswer) a).labels().get(0)).toList();
+        }
+        return answers;
     }
 
     @POST

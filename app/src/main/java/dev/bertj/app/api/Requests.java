@@ -30,6 +30,7 @@ public final class Requests {
                                     @JsonProperty("max_seq_len") Integer maxSeqLen,
                                     @JsonProperty("max_question_len") Integer maxQuestionLen,
                                     @JsonProperty("handle_impossible_answer") Boolean handleImpossibleAnswer,
+                                    @JsonProperty("null_threshold") Double nullThreshold,
                                     String model) {
     }
 

@@ -41,9 +41,13 @@ public interface ServiceConfig {
         @WithDefault("${user.home}/.bertj/plugins")
         Path plugins();
 
-        /** Job state (one directory per job, with its checkpoints), so jobs survive a restart. */
+        /** Job state (one directory per job), so jobs survive a restart. */
         @WithDefault("${user.home}/.bertj/jobs")
         Path jobs();
+
+        /** Training data that jobs may read by relative path; nothing outside it is readable through a job. */
+        @WithDefault("${user.home}/.bertj/data")
+        Path data();
     }
 
     interface Models {
@@ -137,5 +141,16 @@ public interface ServiceConfig {
         /** Jobs that train at the same time; the rest wait in order. */
         @WithDefault("1")
         int maxConcurrent();
+
+        /**
+         * What happens to a job a restart interrupted: resumed from its last checkpoint (true), or marked failed
+         * with that reason (false).
+         */
+        @WithDefault("true")
+        boolean resumeOnRestart();
+
+        /** Largest inline training data ({@code train_text}) in characters. */
+        @WithDefault("1000000")
+        int maxInlineDataChars();
     }
 }

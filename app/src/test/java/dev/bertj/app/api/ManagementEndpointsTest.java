@@ -44,6 +44,11 @@ class ManagementEndpointsTest {
         given().contentType(ContentType.JSON).body("{\"model\": \"tiny-two\"}").post("/v1/models").then().statusCode(401);
         given().delete("/v1/models/tiny").then().statusCode(401);
         given().delete("/v1/plugins/mlm").then().statusCode(401);
+        given().contentType(ContentType.JSON).body("{}").post("/v1/jobs").then().statusCode(401);
+        given().get("/v1/jobs").then().statusCode(401);
+        given().header("Authorization", "Bearer wrong").get("/v1/jobs/x").then().statusCode(403);
+        given().delete("/v1/jobs/x").then().statusCode(401);
+        given().get("/v1/jobs/x/events").then().statusCode(401);
         // Listing models and heads is not management: the playground needs it.
         given().get("/v1/models").then().statusCode(200);
         given().get("/v1/heads").then().statusCode(200);

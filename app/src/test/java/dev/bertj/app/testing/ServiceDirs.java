@@ -29,6 +29,8 @@ public class ServiceDirs implements QuarkusTestResourceLifecycleManager {
             Path broken = Files.createDirectories(root.resolve("models").resolve("broken"));
             Files.writeString(broken.resolve("config.json"), "{\"hidden_size\": 32, \"vocab_size\": ");
             Files.writeString(broken.resolve("model.safetensors"), "not a safetensors file");
+            interruptedJob("job-000000000001", "tiny", "resumed-after-restart");
+            interruptedJob("job-000000000002", "model-that-was-deleted", "never-written");
             return Map.of(
                     "bertj.dirs.models", root.resolve("models").toString(),
                     "bertj.dirs.plugins", root.resolve("plugins").toString(),
@@ -37,6 +39,31 @@ public class ServiceDirs implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Classification training data the tiny model can take: two labels, short sentences, TSV with a header. */
+    public static String trainingTsv(int repeats) {
+        StringBuilder b = new StringBuilder("sentence\tlabel\n");
+        for (int i = 0; i < repeats; i++) {
+            b.append("the cat sat on the mat\tpos\nhello world\tpos\nthe dog is in paris\tpos\n");
+            b.append("where is the cat?\tneg\nwho sat on a dog?\tneg\nwhat is the capital?\tneg\n");
+        }
+        return b.toString();
+    }
+
+    /**
+     * A job a previous run of the service left RUNNING (as a kill would), with its inline data in its directory.
+     */
+    private void interruptedJob(String id, String model, String out) throws IOException {
+        Path dir = Files.createDirectories(root.resolve("jobs").resolve(id));
+        Files.writeString(dir.resolve("train.tsv"), trainingTsv(2));
+        Files.writeString(dir.resolve("job.json"), """
+                {"id": "%s", "type": "finetune", "state": "RUNNING", "out": "%s",
+                 "request": {"head": "classification", "model": "%s", "train_name": "train.tsv", "epochs": 1,
+                             "batch": 4, "max_length": 16, "freeze_encoder": true, "checkpoint_every": 2},
+                 "created": "2026-01-01T00:00:00Z", "started": "2026-01-01T00:00:01Z", "step": 1, "total_steps": 3,
+                 "restarts": 0}
+                """.formatted(id, out, model));
     }
 
     @Override

@@ -43,6 +43,11 @@ public final class BertActivations implements AutoCloseable {
     /** Heads (over the whole batch) whose probabilities fit in {@link Layer#probs} at once. */
     int headsPerChunk;
 
+    // Training: whether this pass applies dropout, and the key every mask of the pass derives from (nn.Dropout).
+    boolean dropout;
+    long dropoutKey;
+    private BertBackwardBuffers backward;
+
     // Embeddings.
     Floats embeddingSum;
     Floats embeddingMean;
@@ -55,6 +60,7 @@ public final class BertActivations implements AutoCloseable {
 
     /** The buffers of one encoder layer (names follow the module that writes them). */
     static final class Layer {
+        int index;             // the layer's position in the stack (training; names its dropout sites)
         Floats qkv;            // [T, 3H] query | key | value
         Floats probs;          // [G, S, S] attention probabilities, G heads at a time
         Floats probsKeep;      // [G, S, S] attention dropout mask (training)
@@ -93,6 +99,7 @@ public final class BertActivations implements AutoCloseable {
         Layer shared = training ? null : new Layer();
         for (int l = 0; l < layers; l++) {
             layer[l] = training ? new Layer() : shared;
+            layer[l].index = training ? l : 0;
         }
     }
 
@@ -221,6 +228,36 @@ public final class BertActivations implements AutoCloseable {
         return training ? layer[l].outputSum : hiddenStates[l + 1];
     }
 
+    /** {@code mask} when this pass applies dropout, else null (the kernels then skip dropout). */
+    Floats keep(Floats mask) {
+        return dropout ? mask : null;
+    }
+
+    /** Dropout site ids for {@link dev.bertj.core.nn.Dropout}: 0 the embeddings, then three per layer. */
+    static int attentionProbsSite(int layer) {
+        return 1 + 3 * layer;
+    }
+
+    static int attentionOutputSite(int layer) {
+        return 2 + 3 * layer;
+    }
+
+    static int outputSite(int layer) {
+        return 3 + 3 * layer;
+    }
+
+    /** The gradient buffers of the backward pass (training workspaces only), made on first use. */
+    BertBackwardBuffers backwardBuffers() {
+        if (!training) {
+            throw new IllegalStateException("the backward pass needs a training workspace: newActivations(true)");
+        }
+        if (backward == null) {
+            backward = new BertBackwardBuffers();
+        }
+        backward.prepare(this);
+        return backward;
+    }
+
     private Floats alloc(long n) {
         Floats f = Floats.allocate(n);
         owned.add(f);
@@ -236,12 +273,16 @@ public final class BertActivations implements AutoCloseable {
 
     /** Native bytes held by this workspace. */
     public long bytes() {
-        return owned.stream().mapToLong(f -> 4L * f.length()).sum();
+        return owned.stream().mapToLong(f -> 4L * f.length()).sum() + (backward == null ? 0 : backward.bytes());
     }
 
     @Override
     public void close() {
         releaseAll();
+        if (backward != null) {
+            backward.close();
+            backward = null;
+        }
         capacityTokens = capacityBatch = capacityProbs = -1;
         Arrays.fill(hiddenStates, null);
     }

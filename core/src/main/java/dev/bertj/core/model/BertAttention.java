@@ -18,4 +18,11 @@ public final class BertAttention {
         self.forward(act, a, x);
         output.forward(act, a, x);
     }
+
+    /** d(attention block output) {@code dOut} to d(layer input) {@code dX}, which is written. */
+    void backward(BertActivations act, BertActivations.Layer a, Floats x, Floats dOut, Floats dX,
+                  BertBackwardBuffers g) {
+        output.backward(act, a, dOut, dX, g);
+        self.backward(act, a, x, g.context, dX, g);
+    }
 }

@@ -1,6 +1,7 @@
 package dev.bertj.core.model;
 
 import dev.bertj.core.engine.Parallel;
+import dev.bertj.core.nn.Dropout;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.LayerNorm;
 import dev.bertj.core.nn.Parameter;
@@ -24,8 +25,14 @@ public final class BertEmbeddings {
     private final Floats tokenType;
     private final Floats gamma;
     private final Floats beta;
+    private final GradientView wordGrad;
+    private final GradientView positionGrad;
+    private final GradientView tokenTypeGrad;
+    private final GradientView gammaGrad;
+    private final GradientView betaGrad;
     private final int hidden;
     private final double eps;
+    private final double dropoutProb;
 
     BertEmbeddings(BertConfig config, Parameters params, String prefix) {
         hidden = config.hiddenSize();
@@ -40,6 +47,17 @@ public final class BertEmbeddings {
         tokenType = Floats.of(tokenTypeEmbeddings.value());
         gamma = Floats.of(layerNormWeight.value());
         beta = Floats.of(layerNormBias.value());
+        wordGrad = GradientView.of(wordEmbeddings);
+        positionGrad = GradientView.of(positionEmbeddings);
+        tokenTypeGrad = GradientView.of(tokenTypeEmbeddings);
+        gammaGrad = GradientView.of(layerNormWeight);
+        betaGrad = GradientView.of(layerNormBias);
+        dropoutProb = config.hiddenDropoutProb();
+    }
+
+    /** The word embeddings' gradient (null when frozen), into which the tied masked-LM decoder adds. */
+    Floats wordGradient() {
+        return wordGrad.get();
     }
 
     /** The word embedding matrix [vocab, hidden], which the masked-LM decoder shares. */
@@ -52,6 +70,7 @@ public final class BertEmbeddings {
         int seqLen = act.seqLen;
         FloatBuffer sumOut = act.embeddingSum.buffer();
         Floats out = act.hiddenStates[0];
+        Floats keep = act.keep(act.embeddingKeep);
         Parallel.forRange(act.tokens, 32, (from, to) -> {
             FloatBuffer w = word.buffer();
             FloatBuffer p = position.buffer();
@@ -67,7 +86,72 @@ public final class BertEmbeddings {
             }
             LayerNorm.forward(sumOut, null, null, null, out.buffer(), gamma.buffer(), beta.buffer(),
                     buf(act.embeddingMean), buf(act.embeddingRstd), hidden, eps, from, to);
+            if (keep != null) {
+                FloatBuffer k = keep.buffer();
+                FloatBuffer o = out.buffer();
+                Dropout.fill(k, dropoutProb, act.dropoutKey, 0, from * hidden, to * hidden);
+                for (int i = from * hidden; i < to * hidden; i++) {
+                    o.put(i, o.get(i) * k.get(i));
+                }
+            }
         });
+    }
+
+    /**
+     * Backward from {@code dOut} = d(embeddings output) [T, H], which is overwritten: through dropout and LayerNorm,
+     * then scatter-added into the rows of the word, position and token type embeddings that the batch used.
+     */
+    void backward(BertActivations act, Floats dOut) {
+        int t = act.tokens;
+        int seqLen = act.seqLen;
+        FloatBuffer d = dOut.buffer();
+        Floats keep = act.keep(act.embeddingKeep);
+        if (keep != null) {
+            FloatBuffer k = keep.buffer();
+            Parallel.forRange(t, 32, (from, to) -> {
+                for (int i = from * hidden; i < to * hidden; i++) {
+                    d.put(i, d.get(i) * k.get(i));
+                }
+            });
+        }
+        Floats dGamma = gammaGrad.get();
+        Floats dBeta = betaGrad.get();
+        FloatBuffer x = act.embeddingSum.buffer();
+        FloatBuffer mean = act.embeddingMean.buffer();
+        FloatBuffer rstd = act.embeddingRstd.buffer();
+        if (dGamma != null || dBeta != null) {
+            Parallel.forRange(hidden, 16, (from, to) -> LayerNorm.backwardParams(d, x, mean, rstd, buf(dGamma),
+                    buf(dBeta), hidden, t, from, to));
+        }
+        Floats dWord = wordGrad.get();
+        Floats dPosition = positionGrad.get();
+        Floats dType = tokenTypeGrad.get();
+        if (dWord == null && dPosition == null && dType == null) {
+            return;
+        }
+        Parallel.forRange(t, 16, (from, to) -> LayerNorm.backward(d, x, mean, rstd, gamma.buffer(), d, null, null,
+                hidden, from, to));
+        // By columns: two rows of the batch may share a token id, so splitting by rows would race.
+        Parallel.forRange(hidden, 16, (from, to) -> {
+            for (int r = 0; r < t; r++) {
+                int o = r * hidden;
+                if (dWord != null) {
+                    addRow(dWord.buffer(), act.inputIds[r] * hidden, d, o, from, to);
+                }
+                if (dPosition != null) {
+                    addRow(dPosition.buffer(), (r % seqLen) * hidden, d, o, from, to);
+                }
+                if (dType != null) {
+                    addRow(dType.buffer(), act.tokenTypeIds[r] * hidden, d, o, from, to);
+                }
+            }
+        });
+    }
+
+    private static void addRow(FloatBuffer dst, int dstRow, FloatBuffer src, int srcRow, int from, int to) {
+        for (int j = from; j < to; j++) {
+            dst.put(dstRow + j, dst.get(dstRow + j) + src.get(srcRow + j));
+        }
     }
 
     static FloatBuffer buf(Floats f) {

@@ -2,10 +2,13 @@ package dev.bertj.core.model;
 
 import dev.bertj.core.engine.Parallel;
 import dev.bertj.core.nn.Activation;
+import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Kernels;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Parameters;
+import dev.bertj.core.nn.Scratch;
 
 import java.nio.FloatBuffer;
 
@@ -16,6 +19,8 @@ public final class BertIntermediate {
     final Parameter denseBias;
     private final Floats weight;
     private final Floats bias;
+    private final GradientView weightGrad;
+    private final GradientView biasGrad;
     private final Activation activation;
     private final int hidden;
     private final int intermediate;
@@ -28,23 +33,58 @@ public final class BertIntermediate {
         denseBias = params.create(prefix + "dense.bias", intermediate);
         weight = Floats.of(denseWeight.value());
         bias = Floats.of(denseBias.value());
+        weightGrad = GradientView.of(denseWeight);
+        biasGrad = GradientView.of(denseBias);
     }
 
     /** {@code a.attentionOut [T, H]} to {@code a.intermediate} (pre-activation) and {@code a.activated}. */
     void forward(BertActivations act, BertActivations.Layer a) {
         Gemm.linear(a.attentionOut, 0, weight, a.intermediate, 0, act.tokens, hidden, intermediate, 0f);
+        boolean keepPre = a.activated != a.intermediate;
         Parallel.forRange(act.tokens, 4, (from, to) -> {
+            Scratch scratch = Scratch.get();
+            float[] b = scratch.row(0, intermediate);
+            float[] u = scratch.row(1, intermediate);
             FloatBuffer pre = a.intermediate.buffer();
             FloatBuffer out = a.activated.buffer();
-            FloatBuffer b = bias.buffer();
+            bias.buffer().get(0, b, 0, intermediate);
             for (int r = from; r < to; r++) {
                 int o = r * intermediate;
-                for (int j = 0; j < intermediate; j++) {
-                    float u = pre.get(o + j) + b.get(j);
-                    pre.put(o + j, u);
-                    out.put(o + j, activation.apply(u));
+                pre.get(o, u, 0, intermediate);
+                Kernels.add(u, b, intermediate);
+                if (keepPre) {
+                    pre.put(o, u, 0, intermediate);
                 }
+                Kernels.activation(activation, u, u, intermediate);
+                out.put(o, u, 0, intermediate);
             }
         });
+    }
+
+    /**
+     * Backward from {@code g.intermediate} = d(activated) [T, I], turned in place into d(pre-activation) by the
+     * activation's derivative (the exact erf GELU's {@code Phi(u) + u phi(u)}); the input gradient is ADDED to
+     * {@code dX} [T, H], which holds the residual branch's gradient of the attention block output.
+     */
+    void backward(BertActivations act, BertActivations.Layer a, Floats dX, BertBackwardBuffers g) {
+        int t = act.tokens;
+        Floats dPre = g.intermediate;
+        Parallel.forRange(t, 4, (from, to) -> {
+            FloatBuffer pre = a.intermediate.buffer();
+            FloatBuffer d = dPre.buffer();
+            for (int i = from * intermediate; i < to * intermediate; i++) {
+                d.put(i, d.get(i) * activation.derivative(pre.get(i)));
+            }
+        });
+        Floats dB = biasGrad.get();
+        if (dB != null) {
+            Parallel.forRange(intermediate, 16, (from, to) -> Bias.backward(dPre.buffer(), t, intermediate,
+                    dB.buffer(), from, to));
+        }
+        Floats dW = weightGrad.get();
+        if (dW != null) {
+            Gemm.linearWeightGrad(dPre, a.attentionOut, dW, t, hidden, intermediate);
+        }
+        Gemm.linearInputGrad(dPre, weight, dX, t, hidden, intermediate, 1f);
     }
 }

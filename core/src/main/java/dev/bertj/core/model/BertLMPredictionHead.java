@@ -2,6 +2,7 @@ package dev.bertj.core.model;
 
 import dev.bertj.core.engine.Parallel;
 import dev.bertj.core.nn.Activation;
+import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
 import dev.bertj.core.nn.LayerNorm;
@@ -30,6 +31,12 @@ public final class BertLMPredictionHead {
     private final Floats beta;
     private final Floats decoderBias;
     private final Floats decoder;
+    private final BertEmbeddings embeddings;
+    private final GradientView weightGrad;
+    private final GradientView biasGrad;
+    private final GradientView gammaGrad;
+    private final GradientView betaGrad;
+    private final GradientView decoderBiasGrad;
     private final Activation activation;
     private final int hidden;
     private final int vocab;
@@ -51,6 +58,12 @@ public final class BertLMPredictionHead {
         beta = Floats.of(layerNormBias.value());
         decoderBias = Floats.of(outputBias.value());
         decoder = embeddings.wordMatrix();
+        this.embeddings = embeddings;
+        weightGrad = GradientView.of(transformWeight);
+        biasGrad = GradientView.of(transformBias);
+        gammaGrad = GradientView.of(layerNormWeight);
+        betaGrad = GradientView.of(layerNormBias);
+        decoderBiasGrad = GradientView.of(outputBias);
     }
 
     /** The head's buffers for up to {@code capacity} predicted positions. */
@@ -63,7 +76,9 @@ public final class BertLMPredictionHead {
         final Floats normalized;  // [n, H]
         final Floats mean;        // [n]
         final Floats rstd;        // [n]
-        final Floats logits;      // [n, vocab]
+        final Floats logits;      // [n, vocab]; before backward: d(loss)/d(logits), written by the loss
+        final Floats dNormalized; // [n, H] backward: d(normalized), then d(activated), then d(transformed)
+        final Floats dInput;      // [n, H] backward: d(input)
 
         Activations(int capacity, int hidden, int vocab) {
             this.capacity = capacity;
@@ -74,6 +89,17 @@ public final class BertLMPredictionHead {
             mean = Floats.allocate(capacity);
             rstd = Floats.allocate(capacity);
             logits = Floats.allocate((long) capacity * vocab);
+            dNormalized = Floats.allocate((long) capacity * hidden);
+            dInput = Floats.allocate((long) capacity * hidden);
+        }
+
+        /** How many positions the last forward pass computed. */
+        public int count() {
+            return count;
+        }
+
+        public int capacity() {
+            return capacity;
         }
 
         /** Logits [count, vocab], row-major, valid after a forward pass. */
@@ -83,7 +109,8 @@ public final class BertLMPredictionHead {
 
         @Override
         public void close() {
-            for (Floats f : new Floats[] {input, transformed, activated, normalized, mean, rstd, logits}) {
+            for (Floats f : new Floats[] {input, transformed, activated, normalized, mean, rstd, logits, dNormalized,
+                dInput}) {
                 f.release();
             }
         }
@@ -95,7 +122,11 @@ public final class BertLMPredictionHead {
 
     /** Logits for rows {@code rows} (indices into the [T, H] hidden states) of {@code hiddenStates}. */
     void forward(Floats hiddenStates, int[] rows, Activations a) {
-        int n = rows.length;
+        forward(hiddenStates, rows, rows.length, a);
+    }
+
+    /** Logits for the first {@code n} entries of {@code rows}. */
+    void forward(Floats hiddenStates, int[] rows, int n, Activations a) {
         if (n > a.capacity) {
             throw new IllegalArgumentException(n + " positions, workspace holds " + a.capacity);
         }
@@ -120,5 +151,57 @@ public final class BertLMPredictionHead {
             }
         });
         Gemm.linear(a.normalized, 0, decoder, a.logits, 0, n, hidden, vocab, 1f);
+    }
+
+    /**
+     * Backward for the {@code a.count()} positions of the last forward pass, starting from d(loss)/d(logits),
+     * which the loss wrote into {@code a.logits()}: the output bias and the tied decoder (its gradient ADDS into the
+     * word embeddings' gradient), LayerNorm, the activation and the transform; each position's input gradient is
+     * ADDED to row {@code rows[i]} of {@code dHiddenStates} [T, H].
+     */
+    void backward(Activations a, int[] rows, Floats dHiddenStates) {
+        int n = a.count;
+        if (n == 0) {
+            return;
+        }
+        Floats dLogits = a.logits;
+        Floats dOutputBias = decoderBiasGrad.get();
+        if (dOutputBias != null) {
+            Parallel.forRange(vocab, 256, (from, to) -> Bias.backward(dLogits.buffer(), n, vocab,
+                    dOutputBias.buffer(), from, to));
+        }
+        Floats dDecoder = embeddings.wordGradient();
+        if (dDecoder != null) {
+            Gemm.linearWeightGrad(dLogits, a.normalized, dDecoder, n, hidden, vocab);
+        }
+        Gemm.linearInputGrad(dLogits, decoder, a.dNormalized, n, hidden, vocab, 0f);
+        FloatBuffer d = a.dNormalized.buffer();
+        Floats dGamma = gammaGrad.get();
+        Floats dBeta = betaGrad.get();
+        LayerNorm.backwardParams(d, a.activated.buffer(), a.mean.buffer(), a.rstd.buffer(), buf(dGamma), buf(dBeta),
+                hidden, n, 0, hidden);
+        LayerNorm.backward(d, a.activated.buffer(), a.mean.buffer(), a.rstd.buffer(), gamma.buffer(), d, null, null,
+                hidden, 0, n);
+        FloatBuffer pre = a.transformed.buffer();
+        for (int i = 0; i < n * hidden; i++) {
+            d.put(i, d.get(i) * activation.derivative(pre.get(i)));
+        }
+        Floats dB = biasGrad.get();
+        if (dB != null) {
+            Bias.backward(d, n, hidden, dB.buffer(), 0, hidden);
+        }
+        Floats dW = weightGrad.get();
+        if (dW != null) {
+            Gemm.linearWeightGrad(a.dNormalized, a.input, dW, n, hidden, hidden);
+        }
+        Gemm.linearInputGrad(a.dNormalized, weight, a.dInput, n, hidden, hidden, 0f);
+        FloatBuffer dIn = a.dInput.buffer();
+        FloatBuffer dh = dHiddenStates.buffer();
+        for (int i = 0; i < n; i++) {
+            int o = rows[i] * hidden;
+            for (int j = 0; j < hidden; j++) {
+                dh.put(o + j, dh.get(o + j) + dIn.get(i * hidden + j));
+            }
+        }
     }
 }

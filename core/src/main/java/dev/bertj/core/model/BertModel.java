@@ -223,8 +223,122 @@ public final class BertModel implements AutoCloseable {
         }
     }
 
-    /** Runs the forward pass into a workspace the caller owns (one thread at a time per workspace). */
+    /**
+     * Runs the forward pass into a workspace the caller owns (one thread at a time per workspace), without dropout
+     * (inference, or evaluation in a training workspace).
+     */
     public void forward(EncoderInput input, BertActivations act) {
+        act.dropout = false;
+        run(input, act);
+    }
+
+    /**
+     * The training forward pass: dropout on (hidden_dropout_prob after the embeddings and in each sub-layer's
+     * output, attention_probs_dropout_prob on the attention probabilities), every mask kept in {@code act} for
+     * {@link #backward}. The masks are a pure function of one number drawn from {@code dropout}, so the same
+     * generator state gives the same pass on any number of cores.
+     *
+     * @param act a training workspace ({@link #newActivations(boolean) newActivations(true)})
+     */
+    public void forward(EncoderInput input, BertActivations act, Rng dropout) {
+        if (!act.training) {
+            throw new IllegalArgumentException("the training forward pass needs a training workspace: "
+                    + "newActivations(true)");
+        }
+        act.dropout = config.hiddenDropoutProb() > 0 || config.attentionProbsDropoutProb() > 0;
+        act.dropoutKey = dropout.nextLong();
+        run(input, act);
+    }
+
+    /**
+     * The backward pass of the last forward pass into {@code act} (a training workspace): from d(loss)/d(sequence
+     * output) {@code dSequenceOutput} [batch * seqLen, hidden] and d(loss)/d(pooled output) {@code dPooledOutput}
+     * [batch, hidden] (either may be null: zero), through the pooler, every layer and the embeddings, ADDING each
+     * trainable parameter's gradient into {@link Parameter#grad()}; frozen parameters are skipped. The inputs are
+     * only read. Allocates nothing after the first call for a given batch shape.
+     */
+    public void backward(BertActivations act, Floats dSequenceOutput, Floats dPooledOutput) {
+        if (act.config != config) {
+            throw new IllegalArgumentException("activations were made for another model config");
+        }
+        int n = act.tokens * config.hiddenSize();
+        if (dSequenceOutput != null && dSequenceOutput.length() < n) {
+            throw new IllegalArgumentException("dSequenceOutput holds " + dSequenceOutput.length() + " floats, the batch "
+                    + "has " + n);
+        }
+        if (dPooledOutput != null) {
+            if (pooler == null) {
+                throw new IllegalArgumentException("this model has no pooler to take a pooled-output gradient");
+            }
+            if (dPooledOutput.length() < act.batch * config.hiddenSize()) {
+                throw new IllegalArgumentException("dPooledOutput holds " + dPooledOutput.length() + " floats, the "
+                        + "batch has " + act.batch * config.hiddenSize());
+            }
+        }
+        BertBackwardBuffers g = act.backwardBuffers();
+        if (!anyEncoderParameterTrains()) {
+            return;
+        }
+        Floats d = g.hiddenA;
+        Floats other = g.hiddenB;
+        if (dSequenceOutput != null) {
+            d.copyFrom(dSequenceOutput, 0, 0, n);
+        } else {
+            d.fill(0f);
+        }
+        if (dPooledOutput != null) {
+            pooler.backward(act, dPooledOutput, d, g);
+        }
+        BertLayer[] layers = encoder.layers;
+        for (int l = layers.length - 1; l >= 0; l--) {
+            layers[l].backward(act, d, other, g);
+            Floats t = d;
+            d = other;
+            other = t;
+        }
+        embeddings.backward(act, d);
+    }
+
+    private boolean anyEncoderParameterTrains() {
+        for (Parameter p : params.list()) {
+            if (!p.name().startsWith("cls.") && p.trainable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Masked-LM logits for the first {@code count} entries of {@code rows} (flat token indices {@code b * seqLen +
+     * s}) of the last hidden state in {@code act}, into {@code head} ({@link BertLMPredictionHead.Activations#logits()},
+     * [count, vocab]).
+     */
+    public void maskedLmForward(BertActivations act, int[] rows, int count, BertLMPredictionHead.Activations head) {
+        if (mlmHead == null) {
+            throw new IllegalStateException("this model has no masked-LM head (no cls.predictions tensors)");
+        }
+        for (int i = 0; i < count; i++) {
+            if (rows[i] < 0 || rows[i] >= act.tokens) {
+                throw new IllegalArgumentException("position " + rows[i] + " outside the batch's " + act.tokens
+                        + " tokens");
+            }
+        }
+        mlmHead.forward(act.lastHiddenState(), rows, count, head);
+    }
+
+    /**
+     * The masked-LM head's backward for its last forward: {@code head.logits()} must hold d(loss)/d(logits). Adds
+     * the head's gradients (the decoder's into the tied word embeddings) and ADDS each position's gradient into
+     * {@code dSequenceOutput} [batch * seqLen, hidden], ready for {@link #backward}.
+     */
+    public void maskedLmBackward(int[] rows, BertLMPredictionHead.Activations head, Floats dSequenceOutput) {
+        if (mlmHead == null) {
+            throw new IllegalStateException("this model has no masked-LM head (no cls.predictions tensors)");
+        }
+        mlmHead.backward(head, rows, dSequenceOutput);
+    }
+
+    private void run(EncoderInput input, BertActivations act) {
         if (act.config != config) {
             throw new IllegalArgumentException("activations were made for another model config");
         }

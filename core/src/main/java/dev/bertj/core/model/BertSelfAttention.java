@@ -1,10 +1,14 @@
 package dev.bertj.core.model;
 
 import dev.bertj.core.engine.Parallel;
+import dev.bertj.core.nn.Bias;
+import dev.bertj.core.nn.Dropout;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Kernels;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Parameters;
+import dev.bertj.core.nn.Scratch;
 
 import java.nio.FloatBuffer;
 
@@ -31,10 +35,13 @@ public final class BertSelfAttention {
     final Parameters.Fused biases;
     private final Floats qkvWeight;
     private final Floats qkvBias;
+    private final GradientView qkvWeightGrad;
+    private final GradientView qkvBiasGrad;
     private final int hidden;
     private final int heads;
     private final int headSize;
     private final float scale;
+    private final double dropoutProb;
 
     BertSelfAttention(BertConfig config, Parameters params, String prefix) {
         hidden = config.hiddenSize();
@@ -53,6 +60,9 @@ public final class BertSelfAttention {
         valueBias = biases.parts()[2];
         qkvWeight = Floats.of(weights.value());
         qkvBias = Floats.of(biases.value());
+        qkvWeightGrad = GradientView.of(weights);
+        qkvBiasGrad = GradientView.of(biases);
+        dropoutProb = config.attentionProbsDropoutProb();
     }
 
     /** {@code x [T, H]} (layer input) to {@code a.context [T, H]}. */
@@ -72,6 +82,9 @@ public final class BertSelfAttention {
         int seqLen = act.seqLen;
         int square = seqLen * seqLen;
         Floats probs = a.probs;
+        Floats keep = act.keep(a.probsKeep);
+        // Dropout on the probabilities (training): the context then reads the dropped copy.
+        Floats used = keep != null ? a.probsDropped : probs;
         for (int first = 0; first < allHeads; first += act.headsPerChunk) {
             int chunk = Math.min(act.headsPerChunk, allHeads - first);
             int g0 = first;
@@ -82,12 +95,17 @@ public final class BertSelfAttention {
                 Gemm.sgemm(false, true, seqLen, act.keyLength[b], headSize, scale, qkv.address(rowQ), h3,
                         qkv.address(rowQ + hidden), h3, 0f, probs.address((long) g * square), seqLen);
             }
-            Parallel.forRange(chunk * seqLen, 64, (from, to) -> softmaxRows(act, probs.buffer(), g0, from, to));
+            Parallel.forRange(chunk * seqLen, 64, (from, to) -> {
+                softmaxRows(act, probs.buffer(), g0, from, to);
+                if (keep != null) {
+                    dropoutRows(act, a, g0, from, to);
+                }
+            });
             for (int g = 0; g < chunk; g++) {
                 int b = (g0 + g) / heads;
                 int h = (g0 + g) % heads;
                 long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
-                Gemm.sgemm(false, false, seqLen, headSize, act.keyLength[b], 1f, probs.address((long) g * square),
+                Gemm.sgemm(false, false, seqLen, headSize, act.keyLength[b], 1f, used.address((long) g * square),
                         seqLen, qkv.address(rowQ + 2L * hidden), h3, 0f,
                         a.context.address((long) b * seqLen * hidden + (long) h * headSize), hidden);
             }
@@ -97,30 +115,130 @@ public final class BertSelfAttention {
     /** Softmax over the attended keys of rows {@code [from, to)} of the chunk starting at head {@code g0}. */
     private void softmaxRows(BertActivations act, FloatBuffer p, int g0, int from, int to) {
         int seqLen = act.seqLen;
+        Scratch scratch = Scratch.get();
+        float[] row = scratch.row(0, seqLen);
+        float[] mask = scratch.row(1, seqLen);
+        for (int r = from; r < to; r++) {
+            int b = (g0 + r / seqLen) / heads;
+            int n = act.keyLength[b];
+            int o = r * seqLen;
+            p.get(o, row, 0, n);
+            if (act.holes[b]) {
+                System.arraycopy(act.keyMask, b * seqLen, mask, 0, n);
+                Kernels.add(row, mask, n);
+            }
+            Kernels.softmax(row, n);
+            p.put(o, row, 0, n);
+        }
+    }
+
+    /** Draws the dropout mask of rows {@code [from, to)} of the chunk at head {@code g0} and applies it. */
+    private void dropoutRows(BertActivations act, BertActivations.Layer a, int g0, int from, int to) {
+        int seqLen = act.seqLen;
+        long site = Dropout.siteKey(act.dropoutKey, BertActivations.attentionProbsSite(a.index));
+        float p = (float) dropoutProb;
+        float keepScale = Dropout.keepScale(dropoutProb);
+        long chunkStart = (long) g0 * seqLen * seqLen;
+        FloatBuffer probs = a.probs.buffer();
+        FloatBuffer keep = a.probsKeep.buffer();
+        FloatBuffer dropped = a.probsDropped.buffer();
         for (int row = from; row < to; row++) {
             int b = (g0 + row / seqLen) / heads;
             int n = act.keyLength[b];
             int o = row * seqLen;
-            boolean holes = act.holes[b];
-            int m = b * seqLen;
-            float max = Float.NEGATIVE_INFINITY;
             for (int j = 0; j < n; j++) {
-                float v = p.get(o + j);
-                if (holes) {
-                    v += act.keyMask[m + j];
-                    p.put(o + j, v);
+                float k = Dropout.keep(site, chunkStart + o + j, p, keepScale);
+                keep.put(o + j, k);
+                dropped.put(o + j, probs.get(o + j) * k);
+            }
+        }
+    }
+
+    /**
+     * Backward from {@code dContext} [T, H] to the layer input: {@code dX} [T, H] gets {@code dQKV . W_qkv}
+     * added (it already holds the residual branch's gradient); the fused weight and bias gradients accumulate.
+     * Per head, with {@code P} the probabilities, {@code D} the dropout mask and {@code Pd = P * D}:
+     * {@code dPd = dC V^T}, {@code dV = Pd^T dC}, {@code dS = P * (dP - rowsum(dP * P))} with {@code dP = dPd * D},
+     * {@code dQ = scale dS K}, {@code dK = scale dS^T Q}. Padded keys had probability 0, so they get no gradient.
+     */
+    void backward(BertActivations act, BertActivations.Layer a, Floats x, Floats dContext, Floats dX,
+                  BertBackwardBuffers g) {
+        int t = act.tokens;
+        int h3 = 3 * hidden;
+        int seqLen = act.seqLen;
+        int square = seqLen * seqLen;
+        int allHeads = act.batch * heads;
+        Floats qkv = a.qkv;
+        Floats dQkv = g.qkv;
+        Floats dProbs = g.probs;
+        Floats keep = act.keep(a.probsKeep);
+        Floats used = keep != null ? a.probsDropped : a.probs;
+        for (int gh = 0; gh < allHeads; gh++) {
+            int b = gh / heads;
+            int h = gh % heads;
+            int n = act.keyLength[b];
+            long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
+            long ctx = (long) b * seqLen * hidden + (long) h * headSize;
+            Gemm.sgemm(false, true, seqLen, n, headSize, 1f, dContext.address(ctx), hidden,
+                    qkv.address(rowQ + 2L * hidden), h3, 0f, dProbs.address((long) gh * square), seqLen);
+            Gemm.sgemm(true, false, n, headSize, seqLen, 1f, used.address((long) gh * square), seqLen,
+                    dContext.address(ctx), hidden, 0f, dQkv.address(rowQ + 2L * hidden), h3);
+        }
+        Parallel.forRange(allHeads * seqLen, 64, (from, to) -> softmaxBackwardRows(act, a, keep, dProbs, from, to));
+        for (int gh = 0; gh < allHeads; gh++) {
+            int b = gh / heads;
+            int h = gh % heads;
+            int n = act.keyLength[b];
+            long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
+            Gemm.sgemm(false, false, seqLen, headSize, n, scale, dProbs.address((long) gh * square), seqLen,
+                    qkv.address(rowQ + hidden), h3, 0f, dQkv.address(rowQ), h3);
+            Gemm.sgemm(true, false, n, headSize, seqLen, scale, dProbs.address((long) gh * square), seqLen,
+                    qkv.address(rowQ), h3, 0f, dQkv.address(rowQ + hidden), h3);
+        }
+        // Keys and values of padding positions beyond a sequence's attended length: no gradient.
+        FloatBuffer dq = dQkv.buffer();
+        for (int b = 0; b < act.batch; b++) {
+            for (int s = act.keyLength[b]; s < seqLen; s++) {
+                int o = (b * seqLen + s) * h3;
+                for (int j = hidden; j < h3; j++) {
+                    dq.put(o + j, 0f);
                 }
-                max = Math.max(max, v);
             }
-            double sum = 0;
+        }
+        Floats dW = qkvWeightGrad.get();
+        if (dW != null) {
+            Gemm.linearWeightGrad(dQkv, x, dW, t, hidden, h3);
+        }
+        Floats dB = qkvBiasGrad.get();
+        if (dB != null) {
+            Parallel.forRange(h3, 16, (from, to) -> Bias.backward(dq, t, h3, dB.buffer(), from, to));
+        }
+        Gemm.linearInputGrad(dQkv, qkvWeight, dX, t, hidden, h3, 1f);
+    }
+
+    /** Rows {@code [from, to)} of all heads: d(probabilities) to d(scores), in place (scale applied later). */
+    private void softmaxBackwardRows(BertActivations act, BertActivations.Layer a, Floats keep, Floats dProbs,
+                                     int from, int to) {
+        int seqLen = act.seqLen;
+        FloatBuffer p = a.probs.buffer();
+        FloatBuffer d = dProbs.buffer();
+        FloatBuffer k = keep == null ? null : keep.buffer();
+        for (int row = from; row < to; row++) {
+            int b = row / seqLen / heads;
+            int n = act.keyLength[b];
+            int o = row * seqLen;
+            double dot = 0;
             for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(p.get(o + j) - max);
-                p.put(o + j, e);
-                sum += e;
+                float dp = d.get(o + j);
+                if (k != null) {
+                    dp *= k.get(o + j);
+                    d.put(o + j, dp);
+                }
+                dot += dp * p.get(o + j);
             }
-            float inv = (float) (1.0 / sum);
+            float dotf = (float) dot;
             for (int j = 0; j < n; j++) {
-                p.put(o + j, p.get(o + j) * inv);
+                d.put(o + j, p.get(o + j) * (d.get(o + j) - dotf));
             }
         }
     }

@@ -48,4 +48,14 @@ public final class Gemm {
                               float beta) {
         sgemm(false, true, rows, out, in, 1f, x.address(xOffset), in, w.address(), in, beta, y.address(yOffset), out);
     }
+
+    /** The weight gradient of {@link #linear}: {@code dW[out, in] += dY[rows, out]^T . x[rows, in]}. */
+    public static void linearWeightGrad(Floats dy, Floats x, Floats dw, int rows, int in, int out) {
+        sgemm(true, false, out, in, rows, 1f, dy.address(), out, x.address(), in, 1f, dw.address(), in);
+    }
+
+    /** The input gradient of {@link #linear}: {@code dX[rows, in] = dY[rows, out] . W[out, in] + beta * dX}. */
+    public static void linearInputGrad(Floats dy, Floats w, Floats dx, int rows, int in, int out, float beta) {
+        sgemm(false, false, rows, in, out, 1f, dy.address(), out, w.address(), in, beta, dx.address(), in);
+    }
 }

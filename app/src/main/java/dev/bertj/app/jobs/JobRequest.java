@@ -1,0 +1,42 @@
+package dev.bertj.app.jobs;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.Map;
+
+/**
+ * {@code POST /v1/jobs}: the options of {@code ./bert finetune} as JSON (snake_case), plus where the data comes
+ * from. Training data is a path under the data directory ({@code train}) or sent inline ({@code train_text}, with
+ * {@code train_name} giving the file name whose extension tells the head its format). Absent numbers take the CLI's
+ * defaults.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record JobRequest(
+        String type,
+        String head,
+        String model,
+        String train,
+        String eval,
+        @JsonProperty("train_text") String trainText,
+        @JsonProperty("train_name") String trainName,
+        @JsonProperty("eval_text") String evalText,
+        @JsonProperty("eval_name") String evalName,
+        String out,
+        Integer epochs,
+        @JsonProperty("max_steps") Long maxSteps,
+        Double lr,
+        Integer batch,
+        Integer accumulation,
+        @JsonProperty("max_length") Integer maxLength,
+        @JsonProperty("freeze_encoder") Boolean freezeEncoder,
+        Double warmup,
+        @JsonProperty("weight_decay") Double weightDecay,
+        Long seed,
+        @JsonProperty("checkpoint_every") Long checkpointEvery,
+        @JsonProperty("eval_every") Long evalEvery,
+        @JsonProperty("max_train") Integer maxTrain,
+        @JsonProperty("max_eval") Integer maxEval,
+        Map<String, String> options,
+        Boolean serve) {
+}
