@@ -5,8 +5,10 @@ import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Dropout;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Kernels;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Parameters;
+import dev.bertj.core.nn.Scratch;
 
 import java.nio.FloatBuffer;
 
@@ -113,31 +115,20 @@ public final class BertSelfAttention {
     /** Softmax over the attended keys of rows {@code [from, to)} of the chunk starting at head {@code g0}. */
     private void softmaxRows(BertActivations act, FloatBuffer p, int g0, int from, int to) {
         int seqLen = act.seqLen;
-        for (int row = from; row < to; row++) {
-            int b = (g0 + row / seqLen) / heads;
+        Scratch scratch = Scratch.get();
+        float[] row = scratch.row(0, seqLen);
+        float[] mask = scratch.row(1, seqLen);
+        for (int r = from; r < to; r++) {
+            int b = (g0 + r / seqLen) / heads;
             int n = act.keyLength[b];
-            int o = row * seqLen;
-            boolean holes = act.holes[b];
-            int m = b * seqLen;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) {
-                float v = p.get(o + j);
-                if (holes) {
-                    v += act.keyMask[m + j];
-                    p.put(o + j, v);
-                }
-                max = Math.max(max, v);
+            int o = r * seqLen;
+            p.get(o, row, 0, n);
+            if (act.holes[b]) {
+                System.arraycopy(act.keyMask, b * seqLen, mask, 0, n);
+                Kernels.add(row, mask, n);
             }
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(p.get(o + j) - max);
-                p.put(o + j, e);
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < n; j++) {
-                p.put(o + j, p.get(o + j) * inv);
-            }
+            Kernels.softmax(row, n);
+            p.put(o, row, 0, n);
         }
     }
 

@@ -76,7 +76,7 @@ class QaTrainingTest {
     }
 
     /** Questions about contexts of filler words with one color word as the answer, sometimes beyond window 0. */
-    private static Path colorData(Path dir, int questions, long seed) throws Exception {
+    static Path colorData(Path dir, int questions, long seed) throws Exception {
         Rng rng = new Rng(seed);
         String[] colors = {"red", "green", "blue"};
         StringBuilder sb = new StringBuilder("{\"data\": [{\"title\": \"t\", \"paragraphs\": [");
