@@ -268,7 +268,7 @@ public class JobManager {
             throw new UncheckedIOException("cannot create the job directory " + jobDir, e);
         }
         JobRecord record = new JobRecord(id, type, JobState.QUEUED, stored(r, model), out, Instant.now().toString(),
-                null, null, 0, 0, 0.0, null, null, null, null, null, null, 0, null);
+                null, null, 0, 0, 0.0, null, null, null, null, null, null, null, 0, null);
         Job job = new Job(record);
         jobs.put(id, job);
         job.changeState(record);
@@ -356,6 +356,10 @@ public class JobManager {
             HeadHost host = new HeadHost(model, tokenizer, source.dir(), factories(), options.seed());
             TrainingResult result = FineTuning.run(host, options, log, List.of(listener(job)), trainer -> {
                 job.trainer = trainer;
+                if (trainer.step() > 0) {
+                    log.println("bertj: job " + job.record.id() + " resumed from its checkpoint at step " + trainer.step());
+                    job.changeState(job.record.resumedFrom(trainer.step()));
+                }
                 if (job.cancelRequested) {
                     trainer.cancel();
                 }

@@ -2,6 +2,7 @@ package dev.bertj.app.model;
 
 import dev.bertj.app.config.ServiceConfig;
 import dev.bertj.app.problem.ProblemException;
+import dev.bertj.core.hub.ModelRegistry;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
@@ -10,25 +11,32 @@ import java.nio.file.Path;
 
 /**
  * Finds the directory of a model by its name: a directory under the models directory first (fine-tuned models,
- * models copied there), else a well-known name from the model registry. Names are checked before any path is
- * built, and the directory must stay inside the models directory.
+ * models copied there), else a well-known name from core's {@link ModelRegistry} (converted into its cache on first
+ * use). Names are checked before any path is built, and a directory must stay inside the models directory.
  */
 @Singleton
 public class ModelLocator {
 
-    /** Where a model was found and how (for listings). */
+    /** Where a model was found and how ("directory" or "well-known"). */
     public record Located(Path dir, String how) {
     }
 
     private final Path modelsDir;
+    private final ModelRegistry registry;
 
     @Inject
-    public ModelLocator(ServiceConfig config) {
+    public ModelLocator(ServiceConfig config, ModelRegistry registry) {
         this.modelsDir = config.dirs().models();
+        this.registry = registry;
     }
 
     public Path modelsDir() {
         return modelsDir;
+    }
+
+    public boolean exists(String name) {
+        return SafeNames.valid(name) && (Files.isDirectory(modelsDir.resolve(name))
+                || ModelRegistry.knownModels().containsKey(name));
     }
 
     public Located locate(String name) {
@@ -36,7 +44,15 @@ public class ModelLocator {
         if (Files.isDirectory(dir)) {
             return new Located(dir, "directory");
         }
+        if (ModelRegistry.knownModels().containsKey(name)) {
+            try {
+                return new Located(registry.resolve(name), "well-known");
+            } catch (RuntimeException e) {
+                throw ProblemException.unprocessable("the well-known model '" + name + "' is not available: "
+                        + e.getMessage());
+            }
+        }
         throw ProblemException.notFound("model", "no model named '" + name + "': not a directory under the models "
-                + "directory (bertj.dirs.models) nor a well-known name");
+                + "directory (bertj.dirs.models) nor a well-known name " + ModelRegistry.knownNames());
     }
 }

@@ -12,6 +12,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.inject.Provider;
+import dev.bertj.app.core.DefaultModel;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
@@ -57,6 +59,7 @@ public class ModelStore {
         return t;
     });
     private volatile DefaultStatus defaultStatus;
+    private volatile boolean stopping;
 
     /** Makes the batch listener (metrics) of a model and watches the models that load and unload. */
     public interface BatchListenerFactory extends Function<String, BatchListener> {
@@ -65,9 +68,16 @@ public class ModelStore {
         void unwatch(String id);
     }
 
+    /** The default model's encoder and tokenizer, made by core's Guice module (see CoreBeans). */
+    private final Provider<BertModel> defaultEncoder;
+    private final Provider<WordPieceTokenizer> defaultTokenizer;
+
     @Inject
     public ModelStore(ServiceConfig config, HeadPlugins plugins, ModelLocator locator,
-                      BatchListenerFactory listeners) {
+                      BatchListenerFactory listeners, @DefaultModel Provider<BertModel> defaultEncoder,
+                      @DefaultModel Provider<WordPieceTokenizer> defaultTokenizer) {
+        this.defaultEncoder = defaultEncoder;
+        this.defaultTokenizer = defaultTokenizer;
         this.config = config;
         this.plugins = plugins;
         this.locator = locator;
@@ -81,6 +91,7 @@ public class ModelStore {
     }
 
     void stop(@Observes ShutdownEvent event) {
+        stopping = true;
         background.shutdownNow();
         for (String id : List.copyOf(models.keySet())) {
             unload(id);
@@ -147,23 +158,28 @@ public class ModelStore {
 
     private ServedModel open(String name, ModelLocator.Located where) {
         Path dir = where.dir();
+        boolean isDefault = name.equals(config.models().defaultModel());
         BertModel model;
         WordPieceTokenizer tokenizer;
         try {
-            model = BertModel.load(dir);
+            model = isDefault ? defaultEncoder.get() : BertModel.load(dir);
+        } catch (ProblemException e) {
+            throw e;
         } catch (RuntimeException | OutOfMemoryError e) {
-            throw ProblemException.unprocessable("model '" + name + "' cannot be loaded: " + e.getMessage());
+            throw ProblemException.unprocessable("model '" + name + "' cannot be loaded: " + rootMessage(e));
         }
         try {
-            tokenizer = WordPieceTokenizer.load(dir);
+            tokenizer = isDefault ? defaultTokenizer.get() : WordPieceTokenizer.load(dir);
             int vocab = tokenizer.vocabulary().size();
             if (vocab > model.config().vocabSize()) {
                 throw new IllegalStateException("its tokenizer has " + vocab + " tokens but config.json says vocab_size "
                         + model.config().vocabSize());
             }
         } catch (Exception e) {
-            model.close();
-            throw ProblemException.unprocessable("model '" + name + "' cannot be loaded: " + e.getMessage());
+            if (!isDefault) {
+                model.close();
+            }
+            throw ProblemException.unprocessable("model '" + name + "' cannot be loaded: " + rootMessage(e));
         }
         ServiceConfig.Batcher b = config.batcher();
         DynamicBatcher.Settings settings = new DynamicBatcher.Settings(b.maxBatchTokens(), b.maxBatchSize(),
@@ -177,6 +193,10 @@ public class ModelStore {
      * @return whether it was loaded
      */
     public boolean unload(String id) {
+        if (id.equals(config.models().defaultModel()) && models.containsKey(id) && !stopping) {
+            throw ProblemException.conflict("the default model '" + id + "' cannot be unloaded (it is configured "
+                    + "by bertj.models.default)");
+        }
         ServedModel m = models.remove(id);
         if (m == null) {
             return false;
@@ -238,6 +258,15 @@ public class ModelStore {
 
     private synchronized void attachAll(ServedModel m) {
         plugins.active().forEach((pluginId, factories) -> factories.forEach(f -> m.attach(pluginId, f)));
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && t.getMessage() != null
+                && t.getMessage().contains(String.valueOf(t.getCause().getMessage()))) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.toString();
     }
 
     /** Whether a directory looks like a model directory (used by listings). */

@@ -35,7 +35,7 @@ public class ServiceDirs implements QuarkusTestResourceLifecycleManager {
                     "bertj.dirs.models", root.resolve("models").toString(),
                     "bertj.dirs.plugins", root.resolve("plugins").toString(),
                     "bertj.dirs.jobs", root.resolve("jobs").toString(),
-                    "bertj.models.default", "tiny");
+                    "bertj.dirs.data", root.resolve("data").toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -48,12 +48,14 @@ public final class CpuSetup {
         }
     }
 
-    /** What the loaded OpenBLAS reports about itself. */
-    public record Report(Choice choice, String openblasCore, int openblasThreads, String openblasConfig) {
+    /** What the loaded OpenBLAS reports about itself, and whether the SIMD Java kernels run. */
+    public record Report(Choice choice, String openblasCore, int openblasThreads, String openblasConfig,
+                         boolean vectorKernels) {
         @Override
         public String toString() {
             return "OpenBLAS kernel " + openblasCore + ", " + openblasThreads + " threads [" + openblasConfig + "]; "
-                    + choice;
+                    + choice + "; Java kernels " + (vectorKernels ? "SIMD (jdk.incubator.vector)"
+                    : "scalar (run with --add-modules jdk.incubator.vector for SIMD)");
         }
     }
 
@@ -200,21 +202,23 @@ public final class CpuSetup {
         return org.bytedeco.javacpp.Loader.getLoadedLibraries();
     }
 
+    /** Loads the OpenBLAS the engine calls (if nothing has yet) and asks it what it runs. */
     private static Report queryOpenBlas(Choice c) {
+        boolean vector = dev.bertj.core.nn.Kernels.VECTOR;
         try {
+            org.bytedeco.javacpp.Loader.load(org.bytedeco.openblas.global.openblas_nolapack.class);
             for (Map.Entry<String, String> e : loadedLibraries().entrySet()) {
-                String key = e.getKey();
-                if (key.startsWith("openblas") && !key.startsWith("jni")) {
+                if (e.getKey().startsWith("openblas_nolapack")) {
                     NativeLibrary lib = NativeLibrary.getInstance(e.getValue());
                     String core = lib.getFunction("openblas_get_corename").invokeString(new Object[0], false);
                     int threads = lib.getFunction("openblas_get_num_threads").invokeInt(new Object[0]);
                     String config = lib.getFunction("openblas_get_config").invokeString(new Object[0], false);
-                    return new Report(c, core, threads, config);
+                    return new Report(c, core, threads, config, vector);
                 }
             }
-            return new Report(c, "(OpenBLAS not loaded yet)", 0, "");
+            return new Report(c, "(OpenBLAS not found among the loaded libraries)", 0, "", vector);
         } catch (Throwable t) {
-            return new Report(c, "(unknown: " + t.getMessage() + ")", 0, "");
+            return new Report(c, "(unknown: " + t.getMessage() + ")", 0, "", vector);
         }
     }
 

@@ -5,8 +5,10 @@ import dev.bertj.core.nn.Activation;
 import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Kernels;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Parameters;
+import dev.bertj.core.nn.Scratch;
 
 import java.nio.FloatBuffer;
 
@@ -38,17 +40,23 @@ public final class BertIntermediate {
     /** {@code a.attentionOut [T, H]} to {@code a.intermediate} (pre-activation) and {@code a.activated}. */
     void forward(BertActivations act, BertActivations.Layer a) {
         Gemm.linear(a.attentionOut, 0, weight, a.intermediate, 0, act.tokens, hidden, intermediate, 0f);
+        boolean keepPre = a.activated != a.intermediate;
         Parallel.forRange(act.tokens, 4, (from, to) -> {
+            Scratch scratch = Scratch.get();
+            float[] b = scratch.row(0, intermediate);
+            float[] u = scratch.row(1, intermediate);
             FloatBuffer pre = a.intermediate.buffer();
             FloatBuffer out = a.activated.buffer();
-            FloatBuffer b = bias.buffer();
+            bias.buffer().get(0, b, 0, intermediate);
             for (int r = from; r < to; r++) {
                 int o = r * intermediate;
-                for (int j = 0; j < intermediate; j++) {
-                    float u = pre.get(o + j) + b.get(j);
-                    pre.put(o + j, u);
-                    out.put(o + j, activation.apply(u));
+                pre.get(o, u, 0, intermediate);
+                Kernels.add(u, b, intermediate);
+                if (keepPre) {
+                    pre.put(o, u, 0, intermediate);
                 }
+                Kernels.activation(activation, u, u, intermediate);
+                out.put(o, u, 0, intermediate);
             }
         });
     }

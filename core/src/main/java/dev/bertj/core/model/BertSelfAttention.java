@@ -5,8 +5,10 @@ import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Dropout;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
+import dev.bertj.core.nn.Kernels;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Parameters;
+import dev.bertj.core.nn.Scratch;
 
 import java.nio.FloatBuffer;
 
@@ -83,65 +85,64 @@ public final class BertSelfAttention {
         Floats keep = act.keep(a.probsKeep);
         // Dropout on the probabilities (training): the context then reads the dropped copy.
         Floats used = keep != null ? a.probsDropped : probs;
-        // Per head and block of query rows: scores, softmax (and dropout), context. Each block's GEMMs are small
-        // enough for OpenBLAS to run in the calling thread; the blocks are spread over the cores.
-        int rows = Gemm.singleThreadRows(seqLen, headSize);
+        // One task = one head's block of query rows: scores GEMM, softmax (and dropout), context GEMM, all on one
+        // thread while the block is in cache. Blocks are small enough (rows x keys x d_head <= 2^18) that OpenBLAS
+        // runs them single-threaded, so the tasks share the cores without waking its thread pool per head,
+        // which cost 5-10x more than the arithmetic on a busy machine.
+        int rows = queryRowsPerTask(seqLen);
         int blocks = (seqLen + rows - 1) / rows;
         for (int first = 0; first < allHeads; first += act.headsPerChunk) {
             int chunk = Math.min(act.headsPerChunk, allHeads - first);
             int g0 = first;
             Parallel.forRange(chunk * blocks, 1, (from, to) -> {
-                for (int u = from; u < to; u++) {
-                    int g = u / blocks;
-                    int b = (g0 + g) / heads;
-                    int h = (g0 + g) % heads;
-                    int r0 = (u % blocks) * rows;
-                    int m = Math.min(rows, seqLen - r0);
+                for (int task = from; task < to; task++) {
+                    int local = task / blocks;
+                    int q0 = (task % blocks) * rows;
+                    int nq = Math.min(rows, seqLen - q0);
+                    int g = g0 + local;
+                    int b = g / heads;
+                    int h = g % heads;
+                    int keys = act.keyLength[b];
                     long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
-                    long block = (long) g * square + (long) r0 * seqLen;
-                    Gemm.sgemm(false, true, m, act.keyLength[b], headSize, scale, qkv.address(rowQ + (long) r0 * h3),
-                            h3, qkv.address(rowQ + hidden), h3, 0f, probs.address(block), seqLen);
-                    int firstRow = g * seqLen + r0;
-                    softmaxRows(act, probs.buffer(), g0, firstRow, firstRow + m);
+                    long block = (long) local * square + (long) q0 * seqLen;
+                    Gemm.sgemm(false, true, nq, keys, headSize, scale, qkv.address(rowQ + (long) q0 * h3), h3,
+                            qkv.address(rowQ + hidden), h3, 0f, probs.address(block), seqLen);
+                    int firstRow = local * seqLen + q0;
+                    softmaxRows(act, probs.buffer(), g0, firstRow, firstRow + nq);
                     if (keep != null) {
-                        dropoutRows(act, a, g0, firstRow, firstRow + m);
+                        dropoutRows(act, a, g0, firstRow, firstRow + nq);
                     }
-                    Gemm.sgemm(false, false, m, headSize, act.keyLength[b], 1f, used.address(block), seqLen,
+                    Gemm.sgemm(false, false, nq, headSize, keys, 1f, used.address(block), seqLen,
                             qkv.address(rowQ + 2L * hidden), h3, 0f,
-                            a.context.address(((long) b * seqLen + r0) * hidden + (long) h * headSize), hidden);
+                            a.context.address((long) (b * seqLen + q0) * hidden + (long) h * headSize), hidden);
                 }
             });
         }
     }
 
+    /** Query rows per attention task: OpenBLAS (0.3.x) runs a GEMM of at most 2^18 multiply-adds on one thread. */
+    private int queryRowsPerTask(int seqLen) {
+        int rows = (1 << 18) / (seqLen * headSize);
+        return Math.max(1, Math.min(seqLen, rows));
+    }
+
     /** Softmax over the attended keys of rows {@code [from, to)} of the chunk starting at head {@code g0}. */
     private void softmaxRows(BertActivations act, FloatBuffer p, int g0, int from, int to) {
         int seqLen = act.seqLen;
-        for (int row = from; row < to; row++) {
-            int b = (g0 + row / seqLen) / heads;
+        Scratch scratch = Scratch.get();
+        float[] row = scratch.row(0, seqLen);
+        float[] mask = scratch.row(1, seqLen);
+        for (int r = from; r < to; r++) {
+            int b = (g0 + r / seqLen) / heads;
             int n = act.keyLength[b];
-            int o = row * seqLen;
-            boolean holes = act.holes[b];
-            int m = b * seqLen;
-            float max = Float.NEGATIVE_INFINITY;
-            for (int j = 0; j < n; j++) {
-                float v = p.get(o + j);
-                if (holes) {
-                    v += act.keyMask[m + j];
-                    p.put(o + j, v);
-                }
-                max = Math.max(max, v);
+            int o = r * seqLen;
+            p.get(o, row, 0, n);
+            if (act.holes[b]) {
+                System.arraycopy(act.keyMask, b * seqLen, mask, 0, n);
+                Kernels.add(row, mask, n);
             }
-            double sum = 0;
-            for (int j = 0; j < n; j++) {
-                float e = (float) Math.exp(p.get(o + j) - max);
-                p.put(o + j, e);
-                sum += e;
-            }
-            float inv = (float) (1.0 / sum);
-            for (int j = 0; j < n; j++) {
-                p.put(o + j, p.get(o + j) * inv);
-            }
+            Kernels.softmax(row, n);
+            p.put(o, row, 0, n);
         }
     }
 

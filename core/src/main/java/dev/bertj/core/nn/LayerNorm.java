@@ -4,50 +4,62 @@ import java.nio.FloatBuffer;
 
 /**
  * Layer normalisation over the last dimension, {@code y = (x - mean) / sqrt(var + eps) * gamma + beta}, as fused
- * row loops over native buffers (ND4J's op is ~5x slower). Statistics are accumulated in double. Rows are
- * {@code cols} floats apart and start at element 0 of each buffer; a caller splits rows across threads.
+ * row loops over native buffers (ND4J's op is ~5x slower), each row worked on in a per-thread array by
+ * {@link Kernels}. Rows are {@code cols} floats apart and start at element 0 of each buffer; callers split rows
+ * across threads.
  */
 public final class LayerNorm {
+
+    private static final int X = 0;
+    private static final int OTHER = 1;
+    private static final int BIAS = 2;
+    private static final int GAMMA = 3;
+    private static final int BETA = 4;
 
     private LayerNorm() {
     }
 
     /**
      * For rows {@code [from, to)}: {@code v = (y + bias) * keep + residual}, stored back into {@code y} (the
-     * normaliser's input, kept for the backward pass), then {@code out = LayerNorm(v)}. {@code out} may be
-     * {@code y} itself. {@code keep} is the dropout mask (already scaled by 1/(1-p)) or null; {@code bias},
-     * {@code residual}, {@code mean} and {@code rstd} may be null.
+     * normaliser's input, kept for the backward pass) unless {@code out} is {@code y}, then {@code out = LayerNorm(v)}.
+     * {@code keep} is the dropout mask (already scaled by 1/(1-p)) or null; {@code bias}, {@code residual},
+     * {@code mean} and {@code rstd} may be null.
      */
     public static void forward(FloatBuffer y, FloatBuffer bias, FloatBuffer keep, FloatBuffer residual,
                                FloatBuffer out, FloatBuffer gamma, FloatBuffer beta, FloatBuffer mean,
                                FloatBuffer rstd, int cols, double eps, int from, int to) {
+        Scratch s = Scratch.get();
+        float[] x = s.row(X, cols);
+        float[] other = s.row(OTHER, cols);
+        float[] b = bias == null ? null : s.row(BIAS, cols);
+        float[] g = s.row(GAMMA, cols);
+        float[] be = s.row(BETA, cols);
+        if (b != null) {
+            bias.get(0, b, 0, cols);
+        }
+        gamma.get(0, g, 0, cols);
+        beta.get(0, be, 0, cols);
         for (int r = from; r < to; r++) {
             int o = r * cols;
-            double sum = 0;
-            for (int j = 0; j < cols; j++) {
-                float v = y.get(o + j);
-                if (bias != null) {
-                    v += bias.get(j);
-                }
-                if (keep != null) {
-                    v *= keep.get(o + j);
-                }
-                if (residual != null) {
-                    v += residual.get(o + j);
-                }
-                y.put(o + j, v);
-                sum += v;
+            y.get(o, x, 0, cols);
+            if (b != null) {
+                Kernels.add(x, b, cols);
             }
-            float mu = (float) (sum / cols);
-            double sq = 0;
-            for (int j = 0; j < cols; j++) {
-                float d = y.get(o + j) - mu;
-                sq += d * d;
+            if (keep != null) {
+                keep.get(o, other, 0, cols);
+                Kernels.mul(x, other, cols);
             }
-            float rs = (float) (1.0 / Math.sqrt(sq / cols + eps));
-            for (int j = 0; j < cols; j++) {
-                out.put(o + j, (y.get(o + j) - mu) * rs * gamma.get(j) + beta.get(j));
+            if (residual != null) {
+                residual.get(o, other, 0, cols);
+                Kernels.add(x, other, cols);
             }
+            if (out != y) {
+                y.put(o, x, 0, cols);
+            }
+            float mu = Kernels.sum(x, cols) / cols;
+            float rs = (float) (1.0 / Math.sqrt(Kernels.sumSquaredDeviation(x, mu, cols) / (double) cols + eps));
+            Kernels.normalize(x, mu, rs, g, be, x, cols);
+            out.put(o, x, 0, cols);
             if (mean != null) {
                 mean.put(r, mu);
                 rstd.put(r, rs);

@@ -269,14 +269,36 @@ public final class Tape {
             }
         }
         INDArray y = Nd4j.pullRows(x.value(), 1, index);
-        return result(y, g -> {
-            INDArray dx = Nd4j.zeros(x.value().dataType(), x.shape());
+        return result(y, g -> x.accumulate(scatterAddRows(g, index, x.shape())), x);
+    }
+
+    /**
+     * The gradient of a row gather: row i of {@code g} added into row {@code index[i]} of a zero array of
+     * {@code shape}. One pass over plain Java arrays; an ND4J call per row cost more than the rest of a small step.
+     */
+    static INDArray scatterAddRows(INDArray g, int[] index, long[] shape) {
+        int cols = Math.toIntExact(shape[1]);
+        int rows = Math.toIntExact(shape[0]);
+        if (g.dataType() == DataType.DOUBLE) {
+            double[] src = g.dup('c').data().asDouble();
+            double[] dst = new double[rows * cols];
             for (int i = 0; i < index.length; i++) {
-                INDArray row = dx.getRow(index[i]);
-                row.addi(g.getRow(i));
+                int o = index[i] * cols;
+                for (int j = 0; j < cols; j++) {
+                    dst[o + j] += src[i * cols + j];
+                }
             }
-            x.accumulate(dx);
-        }, x);
+            return Nd4j.create(dst, shape, 'c');
+        }
+        float[] src = g.castTo(DataType.FLOAT).dup('c').data().asFloat();
+        float[] dst = new float[rows * cols];
+        for (int i = 0; i < index.length; i++) {
+            int o = index[i] * cols;
+            for (int j = 0; j < cols; j++) {
+                dst[o + j] += src[i * cols + j];
+            }
+        }
+        return Nd4j.create(dst, shape, 'c');
     }
 
     /** Columns {@code [from, to)} of a 2-D {@code x} (e.g. the start and end logits of a span head). */

@@ -17,9 +17,22 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #BOUNDARY} (whitespace: ends the current word, produces no token). Every element keeps the original
  * character's span, which is exactly how HF's alignments map normalized characters back to the input.
  *
+ * <p>One step is not per character: NFD also sorts each run of consecutive combining marks (non-starters) by
+ * canonical combining class, across input characters, and HF's alignments then give the k-th character of the run
+ * the span of the k-th character before sorting. So with accent stripping, a character whose decomposition holds a
+ * non-starter maps to a <em>run entry</em> listing its decomposition, and the encoder sorts runs itself (see
+ * {@link SequenceEncoder}). Runs are almost always already in order, and then the result is per character.
+ *
  * <p>The function is tabulated once per option set for the whole BMP (one {@code int} per character), so the hot
  * loop is one array read per character. Supplementary characters are looked up in a small sorted table of the
  * non-trivial ones.
+ *
+ * <p>Table values: an element ({@code >= 0}, one element; the class bits are 0 for a word character, so the value
+ * is then the code point); {@link #REMOVED} (dropped by clean-up before anything else sees it); or {@code -2 - i}
+ * pointing into {@link #pool()}, where {@code pool[i] = n >= 0} is followed by {@code n} elements (0 for a character
+ * accent stripping removed entirely), and {@code pool[i] = -n} marks a run entry followed by {@code n} pairs
+ * {@code (combiningClass << CLASS_SHIFT | codePoint, element-or-REMOVED)}, the decomposition before stripping and
+ * what each of its characters becomes.
  */
 final class CharNormalizer {
 
@@ -58,7 +71,7 @@ final class CharNormalizer {
         this.stripAccents = stripAccents;
         this.lowercase = lowercase;
         for (int cp = 0; cp < 0x10000; cp++) {
-            bmp[cp] = Character.isSurrogate((char) cp) ? surrogateValue() : encode(compute(cp));
+            bmp[cp] = valueOf(Character.isSurrogate((char) cp) ? 0xFFFD : cp);
         }
         int[] keys = new int[256];
         int[] values = new int[256];
@@ -74,7 +87,7 @@ final class CharNormalizer {
             if (!mayBeSpecial(cp)) {
                 continue;
             }
-            int value = encode(compute(cp));
+            int value = valueOf(cp);
             if (value == defaultSupplementary(cp)) {
                 continue;
             }
@@ -122,7 +135,7 @@ final class CharNormalizer {
         return pool;
     }
 
-    /** The elements of one code point, unpacked; for tests and the trainer (not the hot path). */
+    /** The elements of one code point on its own (no neighbours to reorder with); for tests and the trainer. */
     int[] elements(int cp) {
         int v = lookup(cp);
         if (v == REMOVED) {
@@ -132,7 +145,19 @@ final class CharNormalizer {
             return new int[] {v};
         }
         int at = -2 - v;
-        return Arrays.copyOfRange(pool, at + 1, at + 1 + pool[at]);
+        int n = pool[at];
+        if (n >= 0) {
+            return Arrays.copyOfRange(pool, at + 1, at + 1 + n);
+        }
+        int[] out = new int[-n];
+        int k = 0;
+        for (int j = 0; j < -n; j++) {
+            int element = pool[at + 2 + 2 * j];
+            if (element != REMOVED) {
+                out[k++] = element;
+            }
+        }
+        return Arrays.copyOf(out, k);
     }
 
     static int codePoint(int element) {
@@ -141,10 +166,6 @@ final class CharNormalizer {
 
     static int elementClass(int element) {
         return element >>> CLASS_SHIFT;
-    }
-
-    private int surrogateValue() {
-        return encode(compute(0xFFFD));
     }
 
     /** The value of a supplementary character that is neither removed, punctuation, Chinese, nor changed. */
@@ -169,94 +190,101 @@ final class CharNormalizer {
         if (!Character.isDefined(cp)) {
             return false;
         }
-        return stripAccents && (UnicodeTables.isNonspacingMark(cp)
+        return stripAccents && (UnicodeTables.isNonspacingMark(cp) || UnicodeTables.combiningClass(cp) != 0
                 || !Normalizer.isNormalized(new String(Character.toChars(cp)), Normalizer.Form.NFD));
     }
 
-    /** The normalizer and pre-tokenizer character test for one code point, step by step as HF orders them. */
-    int[] compute(int cp) {
+    /** The table value of one code point: HF's normalizer steps in HF's order, then the pre-tokenizer's test. */
+    private int valueOf(int cp) {
         if (cleanText) {
             boolean tabOrNewline = cp == '\t' || cp == '\n' || cp == '\r';
             if (cp == 0 || cp == 0xFFFD || (!tabOrNewline && UnicodeTables.isOther(cp))) {
-                return new int[0];
+                return REMOVED;
             }
             if (tabOrNewline || UnicodeTables.isWhiteSpace(cp)) {
                 cp = ' ';
             }
         }
         boolean chinese = tokenizeChineseChars && UnicodeTables.isChinese(cp);
-        int[] chars = stripAccents ? withoutAccents(cp) : new int[] {cp};
-        if (lowercase) {
-            chars = lowercase(chars);
+        int[] chars = stripAccents ? decompose(cp) : new int[] {cp};
+        if (stripAccents) {
+            boolean run = false;
+            for (int c : chars) {
+                run |= UnicodeTables.combiningClass(c) != 0;
+            }
+            if (run) {
+                int[] entry = new int[2 * chars.length];
+                for (int j = 0; j < chars.length; j++) {
+                    int c = chars[j];
+                    int[] after = afterDecomposition(c);
+                    entry[2 * j] = (UnicodeTables.combiningClass(c) << CLASS_SHIFT) | c;
+                    entry[2 * j + 1] = after.length == 0 ? REMOVED : after[0];
+                }
+                return store(-chars.length, entry);
+            }
         }
-        int[] elements = new int[chars.length];
-        for (int i = 0; i < chars.length; i++) {
-            int c = chars[i];
-            int cls = UnicodeTables.isWhiteSpace(c) ? BOUNDARY : UnicodeTables.isPunctuation(c) ? ISOLATED : WORD;
-            elements[i] = (cls << CLASS_SHIFT) | c;
+        int[] elements = new int[0];
+        for (int c : chars) {
+            int[] after = afterDecomposition(c);
+            int at = elements.length;
+            elements = Arrays.copyOf(elements, at + after.length);
+            System.arraycopy(after, 0, elements, at, after.length);
         }
-        if (!chinese) {
-            return elements;
+        if (chinese) {
+            // Spaces around the character make it a word of its own.
+            if (elements.length == 1 && elementClass(elements[0]) == WORD) {
+                elements = new int[] {(ISOLATED << CLASS_SHIFT) | codePoint(elements[0])};
+            } else {
+                int[] spaced = new int[elements.length + 2];
+                spaced[0] = (BOUNDARY << CLASS_SHIFT) | ' ';
+                System.arraycopy(elements, 0, spaced, 1, elements.length);
+                spaced[spaced.length - 1] = (BOUNDARY << CLASS_SHIFT) | ' ';
+                elements = spaced;
+            }
         }
-        // Spaces around the character make it a word of its own.
-        if (elements.length == 1 && elementClass(elements[0]) == WORD) {
-            return new int[] {(ISOLATED << CLASS_SHIFT) | codePoint(elements[0])};
-        }
-        int[] spaced = new int[elements.length + 2];
-        spaced[0] = (BOUNDARY << CLASS_SHIFT) | ' ';
-        System.arraycopy(elements, 0, spaced, 1, elements.length);
-        spaced[spaced.length - 1] = (BOUNDARY << CLASS_SHIFT) | ' ';
-        return spaced;
+        return elements.length == 1 ? elements[0] : store(elements.length, elements);
     }
 
-    /** NFD, then drop nonspacing marks (HF {@code strip_accents}). */
-    private static int[] withoutAccents(int cp) {
-        if (!UnicodeTables.hasReferenceDecomposition(cp)) {
-            return UnicodeTables.isNonspacingMark(cp) ? new int[0] : new int[] {cp};
+    /** The steps after NFD for one character: drop nonspacing marks, lowercase, classify for the pre-tokenizer. */
+    private int[] afterDecomposition(int c) {
+        if (stripAccents && UnicodeTables.isNonspacingMark(c)) {
+            return new int[0];
         }
-        String one = new String(Character.toChars(cp));
-        String nfd = Normalizer.normalize(one, Normalizer.Form.NFD);
-        return nfd.codePoints().filter(c -> !UnicodeTables.isNonspacingMark(c)).toArray();
+        int[] chars = lowercase ? lowercase(c) : new int[] {c};
+        int[] elements = new int[chars.length];
+        for (int i = 0; i < chars.length; i++) {
+            int x = chars[i];
+            int cls = UnicodeTables.isWhiteSpace(x) ? BOUNDARY : UnicodeTables.isPunctuation(x) ? ISOLATED : WORD;
+            elements[i] = (cls << CLASS_SHIFT) | x;
+        }
+        return elements;
+    }
+
+    /** NFD as the reference has it: the JDK's decomposition, minus those newer than the reference's data. */
+    private static int[] decompose(int cp) {
+        if (!UnicodeTables.hasReferenceDecomposition(cp)) {
+            return new int[] {cp};
+        }
+        return Normalizer.normalize(new String(Character.toChars(cp)), Normalizer.Form.NFD).codePoints().toArray();
     }
 
     /**
      * Per-character full lowercase mapping, as Rust's {@code char::to_lowercase}: the simple mapping, except U+0130
      * whose unconditional full mapping is two characters. No context rules (no final sigma).
      */
-    private static int[] lowercase(int[] chars) {
-        int extra = 0;
-        for (int c : chars) {
-            if (c == 0x130) {
-                extra++;
-            }
-        }
-        int[] out = new int[chars.length + extra];
-        int j = 0;
-        for (int c : chars) {
-            if (c == 0x130) {
-                out[j++] = 'i';
-                out[j++] = 0x307;
-            } else {
-                out[j++] = UnicodeTables.toLowerCase(c);
-            }
-        }
-        return out;
+    private static int[] lowercase(int c) {
+        return c == 0x130 ? new int[] {'i', 0x307} : new int[] {UnicodeTables.toLowerCase(c)};
     }
 
-    private int encode(int[] elements) {
-        if (elements.length == 0) {
-            return REMOVED;
-        }
-        if (elements.length == 1) {
-            return elements[0];
-        }
-        if (poolSize + elements.length + 1 > pool.length) {
-            pool = Arrays.copyOf(pool, Math.max(2 * pool.length, poolSize + elements.length + 1));
+    /** Appends a pool entry: a header, then the values; returns its table value. */
+    private int store(int header, int[] values) {
+        if (poolSize + values.length + 1 > pool.length) {
+            pool = Arrays.copyOf(pool, Math.max(2 * pool.length, poolSize + values.length + 1));
         }
         int at = poolSize;
-        pool[poolSize++] = elements.length;
-        System.arraycopy(elements, 0, pool, poolSize, elements.length);
-        poolSize += elements.length;
+        pool[poolSize++] = header;
+        System.arraycopy(values, 0, pool, poolSize, values.length);
+        poolSize += values.length;
         return -2 - at;
     }
 }

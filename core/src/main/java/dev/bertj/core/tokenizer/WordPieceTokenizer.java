@@ -156,9 +156,10 @@ public final class WordPieceTokenizer {
     }
 
     /**
-     * Decodes ids to text as HF's WordPiece decoder does: pieces with {@code ##} join the previous token, other
-     * tokens are separated by a space, and spaces before punctuation and English contractions are cleaned up.
-     * Unknown ids are skipped.
+     * Decodes ids to text as transformers' {@code tokenizer.decode} does for BERT: HF's WordPiece decoder (pieces with
+     * {@code ##} join the previous token, other tokens are separated by a space, each piece cleaned up), then
+     * transformers' {@code clean_up_tokenization} over the whole string (spaces before punctuation and English
+     * contractions removed). Unknown ids are skipped.
      */
     public String decode(int[] ids, boolean skipSpecialTokens) {
         StringBuilder sb = new StringBuilder();

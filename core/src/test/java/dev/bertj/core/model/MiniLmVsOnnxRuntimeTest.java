@@ -172,6 +172,23 @@ class MiniLmVsOnnxRuntimeTest {
     }
 
     @Test
+    void onnxToSafetensorsAndBackGivesIdenticalOutputs(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        model.save(dir);
+        try (dev.bertj.core.io.SafetensorsFile st = dev.bertj.core.io.SafetensorsFile.open(dir.resolve(BertModel.WEIGHTS_FILE))) {
+            assertThat(st.names()).hasSize(model.parameters().size())
+                    .contains("embeddings.word_embeddings.weight", "encoder.layer.5.output.LayerNorm.bias");
+            assertThat(st.info("encoder.layer.0.attention.self.value.weight").shape()).containsExactly(384, 384);
+            assertThat(st.info("encoder.layer.5.intermediate.dense.weight").shape()).containsExactly(1536, 384);
+            assertThat(st.info("encoder.layer.5.output.dense.weight").shape()).containsExactly(384, 1536);
+        }
+        EncoderInput in = EncoderInput.of(referenceIds(), null);
+        try (BertModel loaded = BertModel.load(dir)) {
+            assertThat(loaded.forward(in).lastHiddenState()).containsExactly(model.forward(in).lastHiddenState());
+        }
+    }
+
+    @Test
     void reproducesTheRecordedReferenceValues() throws IOException {
         JsonNode ref = new ObjectMapper().readTree(resource("reference/minilm-ort-reference.json"));
         List<int[]> ids = referenceIds();

@@ -86,6 +86,11 @@ final class TestTexts {
                 "[CLS] a [SEP] b [SEP]", "[MASK]", "the [MASK] sat on the [MASK].", "[mask] [Mask] [MASK][MASK]",
                 "[UNK] [PAD][PAD] x[SEP]y [[MASK]] [MASK [CLS MASK] [ MASK ]", "[CLS]", "[SEP][SEP]",
                 "Paris is the [MASK] of France.",
+                // Combining marks out of canonical order: NFD sorts them, and the marks accent stripping keeps
+                // (newer than Unicode 8.0, or spacing) move while their spans stay in place.
+                "a\uD83A\uDD44\u0316b x\uD83A\uDD44\uD83A\uDD4Ay a\uD83A\uDD44\u200B\uD83A\uDD4Ab",
+                "\u0628\u08E1\u064E\u0628 \u062A\u064E\u08D4 e\u0301\u0323 \u1EC7\u0301 \uAC00\u302F\u0316",
+                "\uD834\uDD65\uD834\uDD6D\u0316 q\u0301\u0334\u0316\u0327 \u0915\u094D\u093C\u0951",
                 // Lone surrogates (UTF-16 that no UTF-8 text can hold).
                 "a\uD800b", "\uDC00", "x\uD83D", "\uDE00y z"));
         // Very long words: the 100-character limit counts normalized code points.

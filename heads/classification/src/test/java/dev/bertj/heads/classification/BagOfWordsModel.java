@@ -24,8 +24,8 @@ import java.util.Optional;
  * pair's two texts stay apart exactly when the token type ids do. Padding (attention mask 0) counts nothing.
  * It records the padded length of every batch it sees.
  *
- * <p>TODO(lead): add the real-encoder fine-tuning test (tiny random BertModel + the fine-tuning glue) once
- * {@code BertModel}'s training forward/backward and {@code HeadHost} have landed.
+ * <p>The real encoder (a tiny random BertModel, fine-tuned through its backward pass) is in {@link FineTuningTest}
+ * and {@code RealEncoderTest}.
  */
 final class BagOfWordsModel implements HeadContext {
 

@@ -26,8 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * frozen: only {@code classifier} learns, from the pooled output. The fine-tuned directory then classifies through
  * a fresh {@link HeadHost}, as {@code ./bert classify} would.
  *
- * <p>TODO(lead): once EncoderBackprop is wired (issue 4), the pair and multi-label tasks of
- * {@link ClassificationHeadTest} through the unfrozen encoder (issue 7, acceptance 3).
+ * <p>Then the whole path as in the BERT paper (issue 7, acceptance 3): a tiny random encoder fine-tuned with the
+ * head, through the encoder's backward pass, until a synthetic pair task and a multi-label task are learned.
  */
 class FineTuningTest {
 
@@ -78,6 +78,81 @@ class FineTuningTest {
             assertThat(head.settings().classWeights()).hasSize(2);
             assertThat(FineTuning.evaluate(again, "classification", dev, Map.of(), 0))
                     .isEqualTo(result.lastEvaluation());
+        }
+    }
+
+    private FineTuneOptions unfrozen(Path train, Path dev, Path out, int epochs, Map<String, String> options) {
+        return new FineTuneOptions("classification", train, dev, out, epochs, 0, 2e-3, 16, 1, 32, false, 0.1, 0.01, 9,
+                0, 0, 0, 0, options);
+    }
+
+    private static TrainingResult run(HeadHost host, FineTuneOptions o) throws Exception {
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        TrainingResult result = FineTuning.run(host, o, new PrintStream(progress, true, StandardCharsets.UTF_8),
+                List.of(), null);
+        assertThat(result.status()).as(result.failure() + "\n" + progress).isEqualTo(TrainingResult.Status.COMPLETED);
+        return result;
+    }
+
+    /** The label is the color named in the second text; the first names a random color to mislead. */
+    private Path pairs(String name, int n, long seed) throws Exception {
+        Rng rng = new Rng(seed);
+        String[] colors = {"red", "green", "blue"};
+        StringBuilder sb = new StringBuilder("sentence1\tsentence2\tlabel\n");
+        for (int i = 0; i < n; i++) {
+            String first = colors[rng.nextInt(3)];
+            String second = colors[rng.nextInt(3)];
+            sb.append("the sky is ").append(first).append(" w").append(rng.nextInt(50)).append('\t')
+                    .append("the sea is ").append(second).append('\t').append(second).append('\n');
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb);
+        return p;
+    }
+
+    @Test
+    void fineTunesTheEncoderOnAPairTaskUntilLearned() throws Exception {
+        BagOfWordsModel vocab = new BagOfWordsModel();
+        try (BertModel model = BertModel.initialize(BertConfig.of(vocab.vocabulary.size(), 64, 2, 2, 128), 3)) {
+            HeadHost host = new HeadHost(model, vocab.tokenizer, null, List.of(new SequenceClassificationHeadFactory()), 3);
+            TrainingResult r = run(host, unfrozen(pairs("pairs-train.tsv", 300, 1), pairs("pairs-dev.tsv", 60, 2),
+                    dir.resolve("pairs"), 8, Map.of()));
+            assertThat(r.lastEvaluation().get("accuracy")).as("%s", r.lastEvaluation()).isGreaterThan(0.95);
+        }
+    }
+
+    /** The labels are the colors the text names (any subset, the empty one included). */
+    private Path colorSets(String name, int n, long seed) throws Exception {
+        Rng rng = new Rng(seed);
+        String[] colors = {"red", "green", "blue"};
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            StringBuilder text = new StringBuilder("the w" + rng.nextInt(50));
+            List<String> labels = new java.util.ArrayList<>();
+            for (String c : colors) {
+                if (rng.nextBoolean()) {
+                    labels.add('"' + c + '"');
+                    text.append(' ').append(c);
+                }
+            }
+            sb.append("{\"text\": \"").append(text).append("\", \"labels\": [").append(String.join(", ", labels))
+                    .append("]}\n");
+        }
+        Path p = dir.resolve(name);
+        Files.writeString(p, sb);
+        return p;
+    }
+
+    @Test
+    void fineTunesTheEncoderOnMultiLabelUntilLearned() throws Exception {
+        BagOfWordsModel vocab = new BagOfWordsModel();
+        try (BertModel model = BertModel.initialize(BertConfig.of(vocab.vocabulary.size(), 64, 2, 2, 128), 4)) {
+            HeadHost host = new HeadHost(model, vocab.tokenizer, null, List.of(new SequenceClassificationHeadFactory()), 4);
+            TrainingResult r = run(host, unfrozen(colorSets("multi-train.jsonl", 300, 1), colorSets("multi-dev.jsonl", 60, 2),
+                    dir.resolve("multi"), 8, Map.of("problem_type", "multi_label_classification", "label_column", "labels",
+                            "labels", "red,green,blue")));
+            assertThat(r.lastEvaluation().get("accuracy")).as("%s", r.lastEvaluation()).isGreaterThan(0.9);
+            assertThat(r.lastEvaluation().get("macro_f1")).as("%s", r.lastEvaluation()).isGreaterThan(0.95);
         }
     }
 }

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * The classification head on the real encoder (a tiny random BertModel through HeadHost): dynamic padding, fixed
  * padding and one text at a time give the same probabilities. Fine-tuning through the encoder's backward pass is
- * the lead's test (see {@link BagOfWordsModel}).
+ * {@link FineTuningTest}.
  */
 class RealEncoderTest {
 

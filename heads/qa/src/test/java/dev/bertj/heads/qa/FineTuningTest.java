@@ -25,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * model directory) on a tiny random encoder, frozen: only {@code qa_outputs} learns, from the encoder's token
  * states. The fine-tuned directory then answers through a fresh {@link HeadHost}, as {@code ./bert qa} would.
  *
- * <p>TODO(lead): once EncoderBackprop is wired (issue 4), the same run without --freeze-encoder.
+ * <p>Then the whole path as in the BERT paper: the same task with the encoder fine-tuned through its backward pass.
  */
 class FineTuningTest {
 
@@ -69,6 +69,23 @@ class FineTuningTest {
             }
             assertThat(SquadMetric.score(questions, predicted).get("exact_match"))
                     .isEqualTo(result.lastEvaluation().get("exact_match"));
+        }
+    }
+
+    @Test
+    void fineTunesTheEncoderWithTheSpanHead() throws Exception {
+        OneHotModel vocab = new OneHotModel();
+        try (BertModel model = BertModel.initialize(BertConfig.of(vocab.vocabulary.size(), 64, 2, 2, 128), 6)) {
+            HeadHost host = new HeadHost(model, vocab.tokenizer, null, List.of(new QuestionAnsweringHeadFactory()), 6);
+            Path train = QaTrainingTest.colorData(dir, 120, 3);
+            Path dev = QaTrainingTest.colorData(dir, 30, 4);
+            FineTuneOptions o = new FineTuneOptions("qa", train, dev, dir.resolve("unfrozen"), 6, 0, 2e-3, 16, 1, 32,
+                    false, 0.1, 0.01, 7, 0, 0, 0, 0, Map.of("max_seq_len", "32", "doc_stride", "8", "max_query_len", "8"));
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            TrainingResult result = FineTuning.run(host, o, new PrintStream(progress, true, StandardCharsets.UTF_8),
+                    List.of(), null);
+            assertThat(result.status()).as(result.failure() + "\n" + progress).isEqualTo(TrainingResult.Status.COMPLETED);
+            assertThat(result.lastEvaluation().get("exact_match")).as("%s", result.lastEvaluation()).isGreaterThan(90.0);
         }
     }
 }

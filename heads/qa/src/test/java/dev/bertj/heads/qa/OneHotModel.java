@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * vector of its id (hidden size = vocabulary size), so that a head's weights for token id k act on exactly that
  * token. Padding positions are zero. It counts the windows it encodes.
  *
- * <p>TODO(lead): add the real-encoder fine-tuning test (tiny random BertModel + the fine-tuning glue) once
- * {@code BertModel}'s training forward/backward and {@code HeadHost} have landed.
+ * <p>The real encoder (a tiny random BertModel, fine-tuned through its backward pass) is in {@link FineTuningTest}
+ * and {@code RealEncoderTest}.
  */
 final class OneHotModel implements HeadContext {
 

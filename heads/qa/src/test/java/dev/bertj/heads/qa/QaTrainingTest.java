@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * The head's training path on a fixed stand-in encoder (one-hot token states): SQuAD reading, one feature per
  * window, the span loss on the tape, gradients, and evaluation after learning. Only {@code qa_outputs} learns here;
- * the real-encoder fine-tuning test is the lead's TODO (see {@link OneHotModel}).
+ * fine-tuning with the real encoder is {@link FineTuningTest}.
  */
 class QaTrainingTest {
 

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * The qa head on the real encoder (a tiny random BertModel through HeadHost): windows of different lengths batched
  * together and padded must answer exactly as each question alone, and every answer maps onto its context.
- * Fine-tuning through the encoder's backward pass is the lead's test (see {@link OneHotModel}).
+ * Fine-tuning through the encoder's backward pass is {@link FineTuningTest}.
  */
 class RealEncoderTest {
 

@@ -34,10 +34,15 @@ public final class FineTuneRun {
         FineTuneOptions o = new FineTuneOptions("translation", Path.of(args[1]), Path.of(args[2]), Path.of(args[4]),
                 1, steps, Double.parseDouble(args[7]), Integer.parseInt(args[6]), 1, 64, true, 0.1, 0.01, 42,
                 0, 0, 0, 50, headOptions);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpuStart = os.getProcessCpuTime();
         long start = System.nanoTime();
         var result = FineTuning.run(host, o, System.err, List.of(), null);
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("training: %s, %d steps in %.0f s (%.2f s/step)%n", result.status(), steps, seconds, seconds / steps);
+        double cpu = (os.getProcessCpuTime() - cpuStart) / 1e9;
+        // CPU seconds do not depend on how many other processes share the machine, wall seconds do.
+        System.out.printf("training: %s, %d steps in %.0f s wall, %.0f s CPU (all threads; includes reading the data, "
+                + "learning the target vocabulary and the final evaluation)%n", result.status(), steps, seconds, cpu);
         int maxTest = Integer.parseInt(args[8]);
         Map<String, Double> scores = FineTuning.evaluate(host, "translation", Path.of(args[3]), Map.of(), maxTest);
         System.out.println("test: " + scores);

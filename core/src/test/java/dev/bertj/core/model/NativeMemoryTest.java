@@ -1,0 +1,61 @@
+package dev.bertj.core.model;
+
+import dev.bertj.core.nn.Rng;
+import org.bytedeco.javacpp.Pointer;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** 10,000 forward calls of mixed shapes, from several threads, leave the process's resident memory flat. */
+class NativeMemoryTest {
+
+    @Test
+    void tenThousandCallsDoNotGrowNativeMemory() throws Exception {
+        BertConfig config = new BertConfig(120, 32, 2, 4, 64, "gelu", 0.1, 0.1, 64, 2, 1e-12, 0.02, 0, Map.of());
+        try (BertModel model = BertModelTest.randomModel(config, 11)) {
+            Rng rng = new Rng(12);
+            List<EncoderInput> inputs = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                inputs.add(EncoderInput.of(BertModelTest.randomIds(rng, 1 + rng.nextInt(40), 120),
+                        BertModelTest.randomIds(rng, 1 + rng.nextInt(64), 120)));
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                run(model, inputs, pool, 1_000);
+                System.gc();
+                long before = Pointer.physicalBytes();
+                run(model, inputs, pool, 10_000);
+                System.gc();
+                long after = Pointer.physicalBytes();
+                System.out.printf("RSS before %.1f MB, after 10,000 calls %.1f MB%n", before / 1e6, after / 1e6);
+                assertThat(after - before).as("RSS growth over 10,000 calls").isLessThan(16L << 20);
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static void run(BertModel model, List<EncoderInput> inputs, ExecutorService pool, int calls) throws Exception {
+        List<Future<?>> futures = new ArrayList<>();
+        int threads = 3;
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            futures.add(pool.submit(() -> {
+                for (int i = first; i < calls; i += threads) {
+                    model.forward(inputs.get(i % inputs.size()));
+                }
+                return null;
+            }));
+        }
+        for (Future<?> f : futures) {
+            f.get();
+        }
+    }
+}
