@@ -83,12 +83,15 @@ public class PretrainCommand implements Callable<Integer> {
             description = "Times each document is turned into instances per pass, with new masks (default: ${DEFAULT-VALUE}).")
     int dupeFactor;
 
+    @Option(names = "--log-every", defaultValue = "10", description = "Steps per progress line and metrics entry (default: ${DEFAULT-VALUE}).")
+    int logEvery;
+
     @Override
     public Integer call() throws Exception {
         long warmupSteps = warmup >= 0 ? warmup : Math.max(1, steps / 100);
         Pretraining.Settings s = new Pretraining.Settings(PretrainingDataGenerator.inputFiles(corpus), evalCorpus, out,
                 config, from, vocab, trainVocab, !cased, steps, batch, seq, maxPredictions, lr, warmupSteps, seed,
-                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume);
+                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume, logEvery);
         TrainingResult result = Pretraining.run(s, System.err, null);
         System.out.println(HeadLines.JSON.writeValueAsString(result));
         return result.status() == TrainingResult.Status.COMPLETED ? 0 : 1;

@@ -71,11 +71,12 @@ public final class Pretraining {
      * @param evalInstances   held-out instances to evaluate on
      * @param dupeFactor      create_pretraining_data's dupe_factor
      * @param resume          continue from the newest checkpoint in {@code out}
+     * @param logEvery        steps per progress line and metrics-log entry
      */
     public record Settings(List<Path> corpus, Path evalCorpus, Path out, String config, String from, Path vocab,
                            int trainVocab, boolean lowercase, long steps, int batch, int seqLen, int maxPredictions,
                            double learningRate, long warmupSteps, long seed, long checkpointEvery, long evalEvery,
-                           int evalInstances, int dupeFactor, boolean resume) {
+                           int evalInstances, int dupeFactor, boolean resume, int logEvery) {
 
         public Settings {
             if (corpus == null || corpus.isEmpty()) {
@@ -92,7 +93,7 @@ public final class Pretraining {
                 throw new IllegalArgumentException("--from uses the model's own vocabulary: drop --vocab/--train-vocab");
             }
             if (steps < 1 || batch < 1 || maxPredictions < 1 || checkpointEvery < 0 || evalEvery < 0 || warmupSteps < 0
-                    || evalInstances < 1) {
+                    || evalInstances < 1 || logEvery < 1) {
                 throw new IllegalArgumentException("steps, batch and max predictions must be positive; checkpoint, "
                         + "evaluation and warm-up intervals must not be negative");
             }
@@ -162,7 +163,7 @@ public final class Pretraining {
         AdamW optimizer = new AdamW(task.parameters(), AdamW.Options.bert(0.01));
         LearningRateSchedule schedule = LearningRateSchedule.bertWarmupDecay(s.learningRate(), s.warmupSteps(),
                 s.steps());
-        TrainerOptions.Builder options = TrainerOptions.builder(s.steps()).seed(s.seed()).maxGradNorm(1.0).logEvery(10)
+        TrainerOptions.Builder options = TrainerOptions.builder(s.steps()).seed(s.seed()).maxGradNorm(1.0).logEvery(s.logEvery())
                 .checkpointEvery(s.checkpointEvery());
         if (!heldOut.isEmpty() && s.evalEvery() > 0) {
             options.evalEvery(s.evalEvery());
