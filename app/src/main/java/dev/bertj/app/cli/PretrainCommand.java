@@ -2,6 +2,7 @@ package dev.bertj.app.cli;
 
 import dev.bertj.core.pretrain.Pretraining;
 import dev.bertj.core.pretrain.data.PretrainingDataGenerator;
+import dev.bertj.core.train.AdamW;
 import dev.bertj.core.train.TrainingResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,12 +87,18 @@ public class PretrainCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "10", description = "Steps per progress line and metrics entry (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
+    @Option(names = "--adam", defaultValue = "BERT",
+            description = "AdamW variant: BERT (google-research/bert: no bias correction, eps 1e-6) or TORCH "
+                    + "(torch.optim.AdamW: bias correction, eps 1e-8; steadier for short runs with short warm-up). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    AdamW.Variant adam;
+
     @Override
     public Integer call() throws Exception {
         long warmupSteps = warmup >= 0 ? warmup : Math.max(1, steps / 100);
         Pretraining.Settings s = new Pretraining.Settings(PretrainingDataGenerator.inputFiles(corpus), evalCorpus, out,
                 config, from, vocab, trainVocab, !cased, steps, batch, seq, maxPredictions, lr, warmupSteps, seed,
-                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume, logEvery);
+                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume, logEvery, adam);
         TrainingResult result = Pretraining.run(s, System.err, null);
         System.out.println(HeadLines.JSON.writeValueAsString(result));
         return result.status() == TrainingResult.Status.COMPLETED ? 0 : 1;

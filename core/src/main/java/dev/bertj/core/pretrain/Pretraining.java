@@ -35,7 +35,7 @@ import java.util.function.Consumer;
  * {@code ./bert pretrain}: pre-trains BERT (or continues pre-training one) on a corpus in Google's format (one
  * sentence per line, blank lines between documents) with both of BERT's tasks, as google-research/bert's
  * {@code run_pretraining.py} does: AdamW without bias correction (eps 1e-6, weight decay 0.01, none on biases and
- * LayerNorm), linear warm-up then linear decay, clipping at global norm 1.0.
+ * LayerNorm; or PyTorch's AdamW on request), linear warm-up then linear decay, clipping at global norm 1.0.
  *
  * <p>Layout of {@code out}: {@code checkpoints/checkpoint-N/} (each a complete model directory plus optimizer and
  * trainer state), {@code checkpoints/metrics.jsonl} and the loss pictures beside them, and, when the run ends, the
@@ -72,11 +72,15 @@ public final class Pretraining {
      * @param dupeFactor      create_pretraining_data's dupe_factor
      * @param resume          continue from the newest checkpoint in {@code out}
      * @param logEvery        steps per progress line and metrics-log entry
+     * @param adam            {@link AdamW.Variant#BERT} (google-research/bert: no bias correction, eps 1e-6) or
+     *                        {@link AdamW.Variant#TORCH} (bias correction, eps 1e-8): BERT's variant takes steps up to
+     *                        several times larger in its first thousand or so, which its 10,000 warm-up steps absorb;
+     *                        short runs with short warm-up are steadier with TORCH
      */
     public record Settings(List<Path> corpus, Path evalCorpus, Path out, String config, String from, Path vocab,
                            int trainVocab, boolean lowercase, long steps, int batch, int seqLen, int maxPredictions,
                            double learningRate, long warmupSteps, long seed, long checkpointEvery, long evalEvery,
-                           int evalInstances, int dupeFactor, boolean resume, int logEvery) {
+                           int evalInstances, int dupeFactor, boolean resume, int logEvery, AdamW.Variant adam) {
 
         public Settings {
             if (corpus == null || corpus.isEmpty()) {
@@ -96,6 +100,9 @@ public final class Pretraining {
                     || evalInstances < 1 || logEvery < 1) {
                 throw new IllegalArgumentException("steps, batch and max predictions must be positive; checkpoint, "
                         + "evaluation and warm-up intervals must not be negative");
+            }
+            if (adam == null) {
+                throw new IllegalArgumentException("no optimizer variant");
             }
             if (warmupSteps > steps) {
                 throw new IllegalArgumentException("warm-up (" + warmupSteps + " steps) is longer than the run (" + steps
@@ -160,7 +167,8 @@ public final class Pretraining {
         }
 
         PretrainingTask task = new PretrainingTask(model, Rng.forStream(s.seed(), 3));
-        AdamW optimizer = new AdamW(task.parameters(), AdamW.Options.bert(0.01));
+        AdamW optimizer = new AdamW(task.parameters(), s.adam() == AdamW.Variant.TORCH ? AdamW.Options.torch(0.01)
+                : AdamW.Options.bert(0.01));
         LearningRateSchedule schedule = LearningRateSchedule.bertWarmupDecay(s.learningRate(), s.warmupSteps(),
                 s.steps());
         TrainerOptions.Builder options = TrainerOptions.builder(s.steps()).seed(s.seed()).maxGradNorm(1.0).logEvery(s.logEvery())

@@ -15,7 +15,7 @@ public final class PretrainingKillMain {
 
     static Pretraining.Settings settings(Path corpus, Path config, Path out, long steps, long checkpointEvery) {
         return new Pretraining.Settings(List.of(corpus), corpus, out, config.toString(), null, null, 300, true, steps, 4,
-                48, 8, 1e-3, 4, 7, checkpointEvery, 0, 16, 2, true, 1);
+                48, 8, 1e-3, 4, 7, checkpointEvery, 0, 16, 2, true, 1, dev.bertj.core.train.AdamW.Variant.BERT);
     }
 
     public static void main(String[] args) throws Exception {
