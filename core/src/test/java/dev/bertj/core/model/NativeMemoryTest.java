@@ -28,7 +28,8 @@ class NativeMemoryTest {
             }
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
-                run(model, inputs, pool, 1_000);
+                // Warm up with as many calls as are measured: JIT code, malloc arenas and pools settle first.
+                run(model, inputs, pool, 10_000);
                 System.gc();
                 long before = nativeResident();
                 long trackedBefore = Pointer.totalBytes();
