@@ -187,28 +187,51 @@ public final class BertSelfAttention {
         Floats dProbs = g.probs;
         Floats keep = act.keep(a.probsKeep);
         Floats used = keep != null ? a.probsDropped : a.probs;
-        for (int gh = 0; gh < allHeads; gh++) {
-            int b = gh / heads;
-            int h = gh % heads;
-            int n = act.keyLength[b];
-            long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
-            long ctx = (long) b * seqLen * hidden + (long) h * headSize;
-            Gemm.sgemm(false, true, seqLen, n, headSize, 1f, dContext.address(ctx), hidden,
-                    qkv.address(rowQ + 2L * hidden), h3, 0f, dProbs.address((long) gh * square), seqLen);
-            Gemm.sgemm(true, false, n, headSize, seqLen, 1f, used.address((long) gh * square), seqLen,
-                    dContext.address(ctx), hidden, 0f, dQkv.address(rowQ + 2L * hidden), h3);
-        }
+        // Every head's GEMMs, cut into row blocks that OpenBLAS runs in the calling thread, spread over the cores.
+        int rows = Gemm.singleThreadRows(seqLen, headSize);
+        int blocks = (seqLen + rows - 1) / rows;
+        Parallel.forRange(allHeads * blocks, 1, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int gh = u / blocks;
+                int b = gh / heads;
+                int n = act.keyLength[b];
+                int r0 = (u % blocks) * rows;
+                long rowQ = (long) b * seqLen * h3 + (long) (gh % heads) * headSize;
+                long ctx = (long) b * seqLen * hidden + (long) (gh % heads) * headSize;
+                long probs = (long) gh * square;
+                int m = Math.min(rows, seqLen - r0);
+                // dPd = dC V^T for query rows [r0, r0 + m).
+                Gemm.sgemm(false, true, m, n, headSize, 1f, dContext.address(ctx + (long) r0 * hidden), hidden,
+                        qkv.address(rowQ + 2L * hidden), h3, 0f, dProbs.address(probs + (long) r0 * seqLen), seqLen);
+                // dV = Pd^T dC for key rows [r0, r0 + m) below n.
+                int mk = Math.min(rows, n - r0);
+                if (mk > 0) {
+                    Gemm.sgemm(true, false, mk, headSize, seqLen, 1f, used.address(probs + r0), seqLen,
+                            dContext.address(ctx), hidden, 0f, dQkv.address(rowQ + 2L * hidden + (long) r0 * h3), h3);
+                }
+            }
+        });
         Parallel.forRange(allHeads * seqLen, 64, (from, to) -> softmaxBackwardRows(act, a, keep, dProbs, from, to));
-        for (int gh = 0; gh < allHeads; gh++) {
-            int b = gh / heads;
-            int h = gh % heads;
-            int n = act.keyLength[b];
-            long rowQ = (long) b * seqLen * h3 + (long) h * headSize;
-            Gemm.sgemm(false, false, seqLen, headSize, n, scale, dProbs.address((long) gh * square), seqLen,
-                    qkv.address(rowQ + hidden), h3, 0f, dQkv.address(rowQ), h3);
-            Gemm.sgemm(true, false, n, headSize, seqLen, scale, dProbs.address((long) gh * square), seqLen,
-                    qkv.address(rowQ), h3, 0f, dQkv.address(rowQ + hidden), h3);
-        }
+        Parallel.forRange(allHeads * blocks, 1, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int gh = u / blocks;
+                int b = gh / heads;
+                int n = act.keyLength[b];
+                int r0 = (u % blocks) * rows;
+                long rowQ = (long) b * seqLen * h3 + (long) (gh % heads) * headSize;
+                long probs = (long) gh * square;
+                int m = Math.min(rows, seqLen - r0);
+                // dQ = scale dS K for query rows [r0, r0 + m).
+                Gemm.sgemm(false, false, m, headSize, n, scale, dProbs.address(probs + (long) r0 * seqLen), seqLen,
+                        qkv.address(rowQ + hidden), h3, 0f, dQkv.address(rowQ + (long) r0 * h3), h3);
+                // dK = scale dS^T Q for key rows [r0, r0 + m) below n.
+                int mk = Math.min(rows, n - r0);
+                if (mk > 0) {
+                    Gemm.sgemm(true, false, mk, headSize, seqLen, scale, dProbs.address(probs + r0), seqLen,
+                            qkv.address(rowQ), h3, 0f, dQkv.address(rowQ + hidden + (long) r0 * h3), h3);
+                }
+            }
+        });
         // Keys and values of padding positions beyond a sequence's attended length: no gradient.
         FloatBuffer dq = dQkv.buffer();
         for (int b = 0; b < act.batch; b++) {
@@ -225,7 +248,7 @@ public final class BertSelfAttention {
         }
         Floats dB = qkvBiasGrad.get();
         if (dB != null) {
-            Parallel.forRange(h3, 16, (from, to) -> Bias.backward(dq, t, h3, dB.buffer(), from, to));
+            Bias.backward(dQkv, t, h3, dB);
         }
         Gemm.linearInputGrad(dQkv, qkvWeight, dX, t, hidden, h3, 1f);
     }

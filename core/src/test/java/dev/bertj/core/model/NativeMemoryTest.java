@@ -28,18 +28,32 @@ class NativeMemoryTest {
             }
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
-                run(model, inputs, pool, 1_000);
-                System.gc();
-                long before = Pointer.physicalBytes();
+                // Warm up with as many calls as are measured: JIT code, malloc arenas and pools settle first.
                 run(model, inputs, pool, 10_000);
                 System.gc();
-                long after = Pointer.physicalBytes();
-                System.out.printf("RSS before %.1f MB, after 10,000 calls %.1f MB%n", before / 1e6, after / 1e6);
-                assertThat(after - before).as("RSS growth over 10,000 calls").isLessThan(16L << 20);
+                long before = nativeResident();
+                long trackedBefore = Pointer.totalBytes();
+                run(model, inputs, pool, 10_000);
+                System.gc();
+                long after = nativeResident();
+                long trackedAfter = Pointer.totalBytes();
+                System.out.printf("growth over 10,000 calls: resident outside the committed heap %+.1f MB; "
+                        + "JavaCPP-tracked native bytes %d -> %d%n", (after - before) / 1e6, trackedBefore, trackedAfter);
+                // The precise check: native allocations (ND4J buffers go through JavaCPP) do not grow once the
+                // workspaces exist. Resident memory outside the heap moves with GC timing, malloc arenas and JIT in a
+                // shared test JVM (seen: -1 to +171 MB between runs), so it only guards against a gross leak: one
+                // activation buffer per call would be gigabytes over 10,000 calls.
+                assertThat(trackedAfter - trackedBefore).as("JavaCPP-tracked native bytes").isLessThanOrEqualTo(1L << 20);
+                assertThat(after - before).as("resident growth outside the heap over 10,000 calls").isLessThan(512L << 20);
             } finally {
                 pool.shutdown();
             }
         }
+    }
+
+    /** Resident bytes of the process minus the committed Java heap. */
+    private static long nativeResident() {
+        return Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
     }
 
     private static void run(BertModel model, List<EncoderInput> inputs, ExecutorService pool, int calls) throws Exception {
