@@ -27,6 +27,7 @@ public class BertCli implements Runnable {
             new TranslateCommand(),
             new EmbedCommand(),
             new ServeCommand(),
+            new PretrainCommand(),
         };
     }
 

@@ -78,8 +78,7 @@ public final class BertIntermediate {
         });
         Floats dB = biasGrad.get();
         if (dB != null) {
-            Parallel.forRange(intermediate, 16, (from, to) -> Bias.backward(dPre.buffer(), t, intermediate,
-                    dB.buffer(), from, to));
+            Bias.backward(dPre, t, intermediate, dB);
         }
         Floats dW = weightGrad.get();
         if (dW != null) {

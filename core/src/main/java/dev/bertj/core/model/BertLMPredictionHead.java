@@ -167,8 +167,7 @@ public final class BertLMPredictionHead {
         Floats dLogits = a.logits;
         Floats dOutputBias = decoderBiasGrad.get();
         if (dOutputBias != null) {
-            Parallel.forRange(vocab, 256, (from, to) -> Bias.backward(dLogits.buffer(), n, vocab,
-                    dOutputBias.buffer(), from, to));
+            Bias.backward(dLogits, n, vocab, dOutputBias);
         }
         Floats dDecoder = embeddings.wordGradient();
         if (dDecoder != null) {
@@ -188,7 +187,7 @@ public final class BertLMPredictionHead {
         }
         Floats dB = biasGrad.get();
         if (dB != null) {
-            Bias.backward(d, n, hidden, dB.buffer(), 0, hidden);
+            Bias.backward(a.dNormalized, n, hidden, dB);
         }
         Floats dW = weightGrad.get();
         if (dW != null) {

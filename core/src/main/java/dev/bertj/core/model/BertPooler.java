@@ -1,6 +1,5 @@
 package dev.bertj.core.model;
 
-import dev.bertj.core.engine.Parallel;
 import dev.bertj.core.nn.Bias;
 import dev.bertj.core.nn.Floats;
 import dev.bertj.core.nn.Gemm;
@@ -65,7 +64,7 @@ public final class BertPooler {
         }
         Floats dB = biasGrad.get();
         if (dB != null) {
-            Parallel.forRange(hidden, 16, (from, to) -> Bias.backward(out, batch, hidden, dB.buffer(), from, to));
+            Bias.backward(dPre, batch, hidden, dB);
         }
         Floats dW = weightGrad.get();
         Floats last = act.lastHiddenState();

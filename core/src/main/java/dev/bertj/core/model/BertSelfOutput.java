@@ -95,7 +95,7 @@ public final class BertSelfOutput {
         });
         Floats dB = biasGrad.get();
         if (dB != null) {
-            Parallel.forRange(hidden, 16, (from, to) -> Bias.backward(dY.buffer(), t, hidden, dB.buffer(), from, to));
+            Bias.backward(dY, t, hidden, dB);
         }
         Floats dW = weightGrad.get();
         if (dW != null) {

@@ -48,7 +48,8 @@ public enum Activation {
     /** Phi(u) + u phi(u). */
     public static float geluDerivative(float u) {
         double x = u;
-        return (float) (0.5 * (1.0 + Erf.erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+        double t = x * INV_SQRT2;
+        return (float) (0.5 * (1.0 + Erf.erf(t)) + x * INV_SQRT_2PI * Erf.gaussian(t));
     }
 
     public static float geluTanh(float u) {

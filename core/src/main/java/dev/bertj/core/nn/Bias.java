@@ -1,24 +1,38 @@
 package dev.bertj.core.nn;
 
-import java.nio.FloatBuffer;
-
 /**
- * The gradient of a bias added to every row: the column sums of the output gradient. Split by columns, each
- * thread walking every row over its own columns, so no partial sums need merging and the result does not depend
- * on the number of threads.
+ * The gradient of a bias added to every row: the column sums of the output gradient, {@code dbias += ones . dY},
+ * as one BLAS call (a fused Java loop over columns is several times slower: it cannot keep the sums in registers).
  */
 public final class Bias {
+
+    private static volatile Floats ones = null;
 
     private Bias() {
     }
 
-    /** {@code dbias[j] += sum over rows r of dy[r * cols + j]} for columns {@code [from, to)}. */
-    public static void backward(FloatBuffer dy, int rows, int cols, FloatBuffer dbias, int from, int to) {
-        for (int r = 0; r < rows; r++) {
-            int o = r * cols;
-            for (int j = from; j < to; j++) {
-                dbias.put(j, dbias.get(j) + dy.get(o + j));
+    /** {@code dbias[j] += sum over rows r of dy[r * cols + j]}. */
+    public static void backward(Floats dy, int rows, int cols, Floats dbias) {
+        if (rows == 0) {
+            return;
+        }
+        Gemm.sgemm(false, false, 1, cols, rows, 1f, ones(rows).address(), rows, dy.address(), cols, 1f,
+                dbias.address(), cols);
+    }
+
+    /** At least {@code n} ones, shared; grown (never changed in place) when a longer run is needed. */
+    static Floats ones(int n) {
+        Floats o = ones;
+        if (o == null || o.length() < n) {
+            synchronized (Bias.class) {
+                o = ones;
+                if (o == null || o.length() < n) {
+                    o = Floats.allocate(Math.max(n, o == null ? 1024 : 2L * o.length()));
+                    o.fill(1f);
+                    ones = o;
+                }
             }
         }
+        return o;
     }
 }

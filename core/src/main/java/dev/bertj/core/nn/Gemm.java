@@ -1,6 +1,7 @@
 package dev.bertj.core.nn;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.OPENBLAS_GEMM_MULTITHREAD_THRESHOLD;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
@@ -19,7 +20,19 @@ public final class Gemm {
             () -> new Floats.AddressPointer[] {new Floats.AddressPointer(), new Floats.AddressPointer(),
                 new Floats.AddressPointer()});
 
+    /**
+     * The largest {@code m * n * k} OpenBLAS runs in the calling thread (its interface/gemm.c: SMP_THRESHOLD_MIN
+     * 65536 times GEMM_MULTITHREAD_THRESHOLD). Many small GEMMs (one attention head each) are faster cut into
+     * blocks below it and spread over the cores by the caller: no BLAS thread wakes up per call.
+     */
+    public static final long SINGLE_THREAD_WORK = 65536L * OPENBLAS_GEMM_MULTITHREAD_THRESHOLD;
+
     private Gemm() {
+    }
+
+    /** Rows per block so that an {@code [rows x n] = [rows x k] [k x n]} product stays in the calling thread. */
+    public static int singleThreadRows(int n, int k) {
+        return (int) Math.max(1, SINGLE_THREAD_WORK / Math.max(1L, (long) n * k));
     }
 
     /**

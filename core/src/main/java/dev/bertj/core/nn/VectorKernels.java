@@ -2,6 +2,7 @@ package dev.bertj.core.nn;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -23,6 +24,9 @@ final class VectorKernels {
             VectorShape.forBitSize(Math.max(64, D.vectorBitSize() / 2)));
 
     private static final double SQRT_2_OVER_PI = 0.7978845608028654;
+
+    /** One vector's lanes, per thread, for {@link #sumLanes}. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
 
     private VectorKernels() {
     }
@@ -76,11 +80,11 @@ final class VectorKernels {
         }
         FloatVector sum = FloatVector.zero(F);
         for (i = 0; i < ub; i += F.length()) {
-            FloatVector e = FloatVector.fromArray(F, a, i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = exp(FloatVector.fromArray(F, a, i).sub(max));
             e.intoArray(a, i);
             sum = sum.add(e);
         }
-        float s = sum.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(sum);
         for (; i < n; i++) {
             float e = Kernels.exp(a[i] - max);
             a[i] = e;
@@ -93,6 +97,39 @@ final class VectorKernels {
         for (; i < n; i++) {
             a[i] *= inv;
         }
+    }
+
+    /**
+     * The lanes' sum in lane order. {@code reduceLanes(ADD)} may add in any order, and does differently in the
+     * interpreter and in C2-compiled code, so a training run's last bits would depend on when the JIT kicked in;
+     * a fixed order keeps runs (and a resumed run against an uninterrupted one) bit-identical.
+     */
+    private static float sumLanes(FloatVector v) {
+        float[] lanes = LANES.get();
+        v.intoArray(lanes, 0);
+        float s = 0f;
+        for (float x : lanes) {
+            s += x;
+        }
+        return s;
+    }
+
+    /**
+     * {@link Kernels#exp} lane by lane, for arguments {@code <= 0} (softmax's {@code x - max}), with the same
+     * operations in the same order: the same result in every lane as the scalar code, whatever the JIT does
+     * ({@code lanewise(EXP)} gives the interpreter's and the intrinsic's slightly different answers).
+     */
+    private static FloatVector exp(FloatVector x) {
+        FloatVector r = x.mul(1.44269504f).add(12582912f);
+        IntVector k = (IntVector) r.reinterpretAsInts().sub(0x4B400000);
+        FloatVector kf = r.sub(12582912f);
+        FloatVector f = x.sub(kf.mul(0.693145752f)).sub(kf.mul(1.42860677e-6f));
+        FloatVector p = f.mul(0.0001984127f).add(0.0013888889f).mul(f).add(0.008333334f).mul(f).add(0.041666668f)
+                .mul(f).add(0.16666667f).mul(f).add(0.5f).mul(f).add(1f).mul(f).add(1f);
+        FloatVector scale = (FloatVector) k.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector e = p.mul(scale);
+        // Below -87.3 (and for -infinity, the masked keys) the scalar code returns 0.
+        return e.blend(0f, x.compare(VectorOperators.GT, -87.3f).not());
     }
 
     static void activation(Activation act, float[] x, float[] out, int n) {
@@ -138,7 +175,7 @@ final class VectorKernels {
         for (int ub = F.loopBound(n); i < ub; i += F.length()) {
             acc = acc.add(FloatVector.fromArray(F, a, i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) {
             s += a[i];
         }
@@ -152,7 +189,7 @@ final class VectorKernels {
             FloatVector d = FloatVector.fromArray(F, a, i).sub(mean);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = sumLanes(acc);
         for (; i < n; i++) {
             float d = a[i] - mean;
             s += d * d;

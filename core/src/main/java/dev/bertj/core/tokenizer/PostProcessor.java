@@ -14,6 +14,8 @@ final class PostProcessor {
 
     /** Pairs whose texts both overflow yield (windows of A) x (windows of B) encodings; refuse absurd products. */
     private static final long MAX_WINDOW_PRODUCT = 10_000;
+    /** Windows repeat tokens (stride) and each becomes an Encoding: refuse settings that would multiply a text. */
+    private static final long MAX_WINDOW_TOKENS = 1 << 24;
 
     private final Vocabulary vocabulary;
     private final String[] tokenStrings;
@@ -145,10 +147,16 @@ final class PostProcessor {
             throw new IllegalArgumentException("stride " + stride + " leaves no room: truncation keeps " + keep
                     + " tokens of " + what + " per window, so the stride must be smaller");
         }
+        int step = keep - stride;
+        long windows = 1 + (length - keep + step - 1) / step;
+        if (windows * keep > MAX_WINDOW_TOKENS) {
+            throw new IllegalArgumentException("windows of " + keep + " tokens advancing by " + step + " would cut "
+                    + what + " (" + length + " tokens) into " + windows + " windows; use a larger maxLength or a "
+                    + "smaller stride");
+        }
         int sequenceId = draft.runs.get(0).sequenceId();
         draft.runs.clear();
         draft.runs.add(new Run(sequence, sequenceId, sequenceId, 0, keep, -1));
-        int step = keep - stride;
         for (int start = step; ; start += step) {
             int stop = Math.min(start + keep, length);
             draft.overflowing.add(Draft.slice(sequence, sequenceId, start, stop));

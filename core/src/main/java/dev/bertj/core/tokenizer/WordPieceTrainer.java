@@ -20,8 +20,9 @@ import java.util.PriorityQueue;
  * over the corpus' words with the {@code ##} continuation prefix, then the merged pieces are the vocabulary.
  *
  * <ol>
- *   <li>Every line is normalized and split into words exactly as {@link WordPieceTokenizer} will split it later, and
- *       the words are counted.</li>
+ *   <li>Every line is normalized and split into words as {@link WordPieceTokenizer} splits it (character by
+ *       character: combining marks out of canonical order are not reordered across characters here), and the words
+ *       are counted. As in HF, special tokens written in the corpus are not kept whole.</li>
  *   <li>The vocabulary starts with the special tokens, then the alphabet: the {@code limitAlphabet} most frequent
  *       characters (all of them if 0), in code point order. A character inside a word is the symbol {@code ##c}.</li>
  *   <li>Repeatedly the most frequent adjacent symbol pair is merged into a new symbol ({@code "un" + "##able"} gives

@@ -30,16 +30,28 @@ class NativeMemoryTest {
             try {
                 run(model, inputs, pool, 1_000);
                 System.gc();
-                long before = Pointer.physicalBytes();
+                long before = nativeResident();
+                long trackedBefore = Pointer.totalBytes();
                 run(model, inputs, pool, 10_000);
                 System.gc();
-                long after = Pointer.physicalBytes();
-                System.out.printf("RSS before %.1f MB, after 10,000 calls %.1f MB%n", before / 1e6, after / 1e6);
-                assertThat(after - before).as("RSS growth over 10,000 calls").isLessThan(16L << 20);
+                long after = nativeResident();
+                long trackedAfter = Pointer.totalBytes();
+                System.out.printf("growth over 10,000 calls: resident outside the committed heap %+.1f MB; "
+                        + "JavaCPP-tracked native bytes %d -> %d%n", (after - before) / 1e6, trackedBefore, trackedAfter);
+                // Native allocations (ND4J buffers go through JavaCPP) must not grow at all once workspaces exist,
+                // and the resident memory outside the heap stays flat. The heap is left out: in a shared test JVM it
+                // grows or shrinks with the garbage collector's sizing, which says nothing about native leaks.
+                assertThat(trackedAfter - trackedBefore).as("JavaCPP-tracked native bytes").isLessThanOrEqualTo(1L << 20);
+                assertThat(after - before).as("resident growth outside the heap over 10,000 calls").isLessThan(32L << 20);
             } finally {
                 pool.shutdown();
             }
         }
+    }
+
+    /** Resident bytes of the process minus the committed Java heap. */
+    private static long nativeResident() {
+        return Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
     }
 
     private static void run(BertModel model, List<EncoderInput> inputs, ExecutorService pool, int calls) throws Exception {

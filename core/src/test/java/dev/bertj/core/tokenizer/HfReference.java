@@ -62,6 +62,16 @@ final class HfReference implements AutoCloseable {
         }));
     }
 
+    /** Every other normalizer switch flipped: no clean-up, no CJK spacing, accents stripped but case kept. */
+    static HfReference unusualSwitches(Path dir) {
+        return new HfReference(copyResource(dir, "unusual-tokenizer.json", normalizer -> {
+            normalizer.put("clean_text", false);
+            normalizer.put("handle_chinese_chars", false);
+            normalizer.put("lowercase", false);
+            normalizer.put("strip_accents", true);
+        }));
+    }
+
     /** A reference over a tokenizer.json written by the caller. */
     static HfReference of(Path tokenizerJson) {
         return new HfReference(tokenizerJson);

@@ -27,17 +27,20 @@ class WordPieceParityTest {
     private HfReference uncasedRef;
     private HfReference casedRef;
     private HfReference lowercaseRef;
+    private HfReference unusualRef;
     private WordPieceTokenizer uncased;
     private WordPieceTokenizer cased;
     private WordPieceTokenizer uncasedFromVocab;
     private WordPieceTokenizer casedFromVocab;
     private WordPieceTokenizer lowercaseKeepAccents;
+    private WordPieceTokenizer unusual;
 
     @BeforeAll
     void load() throws IOException {
         uncasedRef = HfReference.uncased(dir);
         casedRef = HfReference.cased(dir);
         lowercaseRef = HfReference.lowercaseKeepAccents(dir);
+        unusualRef = HfReference.unusualSwitches(dir);
         uncased = WordPieceTokenizer.fromTokenizerJson(uncasedRef.json());
         cased = WordPieceTokenizer.fromTokenizerJson(casedRef.json());
         Path vocab = dir.resolve("vocab.txt");
@@ -45,6 +48,7 @@ class WordPieceParityTest {
         uncasedFromVocab = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.uncased());
         casedFromVocab = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.cased());
         lowercaseKeepAccents = WordPieceTokenizer.fromVocab(vocab, TokenizerOptions.uncased().withStripAccents(false));
+        unusual = WordPieceTokenizer.fromVocab(vocab, new TokenizerOptions(false, true, false, false, 100));
     }
 
     @AfterAll
@@ -52,6 +56,7 @@ class WordPieceParityTest {
         uncasedRef.close();
         casedRef.close();
         lowercaseRef.close();
+        unusualRef.close();
     }
 
     @Test
@@ -136,6 +141,7 @@ class WordPieceParityTest {
                 compare(cased, casedRef, text, null, options);
                 compare(uncasedFromVocab, uncasedRef, text, null, options);
                 compare(lowercaseKeepAccents, lowercaseRef, text, null, options);
+                compare(unusual, unusualRef, text, null, options);
                 compare(uncased, uncasedRef, text, other, options);
                 compare(uncased, uncasedRef, other, text, options);
                 compare(casedFromVocab, casedRef, other, text, options);

@@ -280,5 +280,10 @@ class WordPieceTokenizerTest {
         assertThat(e.tokens()).containsExactly("[CLS]", "[UNK]", "[SEP]");
         assertThat(e.offsetEnd()[1]).isEqualTo(3_000_000);
         assertThat(t.encode("the ".repeat(500_000)).length()).isEqualTo(500_002);
+        // Windows of 2 tokens advancing by 1 would repeat every token: refused instead of taking the heap.
+        assertThatThrownBy(() -> t.encode("the ".repeat(9_000_000), null, EncodeOptions.truncate(4).withStride(1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("use a larger maxLength");
+        assertThat(t.encode("the ".repeat(100_000), null, EncodeOptions.truncate(130).withStride(64))
+                .overflowing()).hasSize(1561);
     }
 }
