@@ -16,6 +16,10 @@ public class Main {
         if (args.length == 0 || !args[0].equals("serve")) {
             System.exit(BertCli.run(args));
         }
-        Quarkus.run(java.util.Arrays.copyOfRange(args, 1, args.length));
+        int exit = dev.bertj.app.cli.ServeCommand.prepare(java.util.Arrays.copyOfRange(args, 1, args.length));
+        if (exit >= 0) {
+            System.exit(exit);
+        }
+        Quarkus.run();
     }
 }

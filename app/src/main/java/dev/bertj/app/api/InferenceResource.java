@@ -1,16 +1,16 @@
 package dev.bertj.app.api;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.app.batch.Pooling;
 import dev.bertj.app.config.ServiceConfig;
 import dev.bertj.app.problem.ProblemException;
-import dev.bertj.heads.mlm.FillMaskRequest;
 import dev.bertj.heads.classification.ClassificationAnswer;
 import dev.bertj.heads.classification.ClassificationRequest;
+import dev.bertj.heads.mlm.FillMaskRequest;
 import dev.bertj.heads.nsp.NextSentenceRequest;
 import dev.bertj.heads.qa.QaRequest;
+import dev.bertj.heads.translation.TranslationAnswer;
+import dev.bertj.heads.translation.TranslationRequest;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -39,8 +39,6 @@ public class InferenceResource {
     Serving serving;
     @Inject
     ServiceConfig config;
-    @Inject
-    ObjectMapper json;
     @Context
     HttpServerRequest http;
 
@@ -122,7 +120,7 @@ public class InferenceResource {
         }));
     }
 
-    private static void fixedByHead(com.fasterxml.jackson.databind.node.ObjectNode headConfig, String field,
+    private static void fixedByHead(ObjectNode headConfig, String field,
                                     String key, Integer requested) {
         if (requested != null && headConfig.has(key) && headConfig.get(key).asInt() != requested) {
             throw ProblemException.unprocessable("field '" + field + "' is " + headConfig.get(key).asInt()
@@ -157,27 +155,22 @@ public class InferenceResource {
     @POST
     @Path("/translation")
     @Operation(summary = "Translation (HF translation pipeline shape)")
-    public Object translation(ObjectNode body) {
-        Requests.Translation r = read(body, Requests.Translation.class);
-        Checks.texts("inputs", r.inputs(), config.limits());
-        Checks.range("num_beams", r.numBeams(), 1, 1, config.limits().maxBeams());
-        Checks.range("max_length", r.maxLength(), config.limits().maxGenerationLength(), 1,
+    public Object translation(Requests.Translation r) {
+        Checks.body(r);
+        Texts inputs = Checks.texts("inputs", r.inputs(), config.limits());
+        Integer beams = r.numBeams() == null ? null : Checks.range("num_beams", r.numBeams(), 1, 1,
+                Math.min(config.limits().maxBeams(), TranslationRequest.MAX_BEAMS));
+        Integer maxLength = r.maxLength() == null ? null : Checks.range("max_length", r.maxLength(), 2, 2,
                 config.limits().maxGenerationLength());
-        return generic("translation", "translation", r.model(), body);
-    }
-
-    private Object generic(String endpoint, String headId, String model, ObjectNode body) {
-        return serving.serveJson(endpoint, headId, model, body, http);
-    }
-
-    private <T> T read(JsonNode body, Class<T> type) {
-        Checks.body(body);
-        try {
-            return json.treeToValue(body, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ProblemException.badRequest(dev.bertj.app.problem.ProblemMappers.describe(e));
-        } catch (IllegalArgumentException e) {
-            throw ProblemException.badRequest(e.getMessage());
+        List<Object> requests = new ArrayList<>();
+        for (String text : inputs.values()) {
+            requests.add(new TranslationRequest(text, beams, maxLength));
         }
+        List<Object> answers = serving.serve("translation", r.model(), http,
+                m -> serving.callHead(m, "translation", head -> head.predictBatch(requests)));
+        // As the HF pipeline: one text gives [{"translation_text"}]; a list gives one such object per text.
+        return inputs.batched() ? answers.stream().map(a -> ((TranslationAnswer) a).translations().get(0)).toList()
+                : answers.get(0);
     }
+
 }

@@ -26,6 +26,7 @@ public class BertCli implements Runnable {
             new ClassifyCommand(),
             new TranslateCommand(),
             new EmbedCommand(),
+            new ServeCommand(),
             new PretrainCommand(),
         };
     }

@@ -368,7 +368,7 @@ public class JobManager {
         } catch (ProblemException e) {
             fail(job, e.getMessage());
         } catch (Exception | OutOfMemoryError e) {
-            LOG.errorf(e, "job %s failed", r.id());
+            LOG.errorf(dev.bertj.app.problem.ProblemMappers.withoutMessages(e), "job %s failed", r.id());
             fail(job, e.getMessage() == null ? e.toString() : e.getMessage());
         } finally {
             job.trainer = null;

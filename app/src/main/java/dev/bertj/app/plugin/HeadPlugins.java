@@ -30,6 +30,19 @@ public class HeadPlugins {
 
     private static final Logger LOG = Logger.getLogger(HeadPlugins.class);
 
+    /**
+     * The runtime logs a failed call with the exception's message, and a head's message may quote the request's
+     * text (e.g. "no [MASK] token in the input: '...'"). Request text never goes to the log: those records are
+     * dropped here, and the failure is counted in the plugin's status and the metrics instead. Held strongly so
+     * that the filtered logger is not collected and recreated without its filter.
+     */
+    private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger(
+            PluginRuntime.class.getName());
+
+    static {
+        RUNTIME_LOG.setFilter(r -> r.getMessage() == null || !r.getMessage().matches("(?s)plugin \\S+: call threw .*"));
+    }
+
     private final PluginRuntime<HeadFactory> runtime;
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
@@ -76,7 +89,8 @@ public class HeadPlugins {
 
     private void log(PluginEvent e) {
         if (e.type() == PluginEvent.Type.CALL_FAILED) {
-            LOG.debug(e);
+            // The message may quote request text; the plugin's id is enough for the log.
+            LOG.debugf("a call to plugin %s@%s failed", e.id(), e.version());
         } else if (e.to() == PluginState.FAILED) {
             LOG.warn(e);
         } else {

@@ -25,7 +25,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
         if (e.status() >= 500 && e.getCause() != null) {
-            LOG.errorf(e.getCause(), "%s", e.getMessage());
+            LOG.errorf(withoutMessages(e.getCause()), "%s failed (%d)", e.problem().title(), e.status());
         }
         Response.ResponseBuilder r = Response.status(e.status()).type(Problem.MEDIA_TYPE).entity(e.problem());
         e.headers().forEach(r::header);
@@ -76,9 +76,32 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response unexpected(Throwable e) {
         String ref = UUID.randomUUID().toString();
-        LOG.errorf(e, "unexpected error, reference %s", ref);
+        LOG.errorf(withoutMessages(e), "unexpected error, reference %s", ref);
         return Response.status(500).type(Problem.MEDIA_TYPE).entity(new Problem(Problem.TYPE_PREFIX + "internal",
                 "Internal error", 500, "the service failed unexpectedly; reference " + ref)).build();
+    }
+
+    /**
+     * The exception for the log: its classes and stack frames, not its messages, which may quote what the client
+     * sent (a head's "no [MASK] in '...'"). The log must never hold request text.
+     */
+    public static Throwable withoutMessages(Throwable t) {
+        Throwable copy = new LoggedException(t.getClass().getName(),
+                t.getCause() != null && t.getCause() != t ? withoutMessages(t.getCause()) : null);
+        copy.setStackTrace(t.getStackTrace());
+        return copy;
+    }
+
+    /** Stands in for an exception in the log, named by its class. */
+    static final class LoggedException extends RuntimeException {
+        LoggedException(String className, Throwable cause) {
+            super(className + " (message withheld)", cause);
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
     }
 
     /** Says where in the JSON the problem is and what it was, without Jackson's source excerpts. */

@@ -91,6 +91,51 @@ class InferenceEndpointsTest {
     }
 
     @Test
+    void questionAnsweringAnswersASpanOfTheContext() {
+        String context = "bert lives in paris.";
+        var one = json("{\"question\": \"where does bert live?\", \"context\": \"" + context + "\"}")
+                .post("/v1/question-answering").then().statusCode(200).extract().jsonPath();
+        int start = one.getInt("start");
+        int end = one.getInt("end");
+        assertThat(context.substring(start, end)).isEqualTo(one.getString("answer"));
+        assertThat(one.getDouble("score")).isBetween(0.0, 1.0);
+        json("{\"question\": \"where?\", \"context\": \"" + context + "\", \"top_k\": 3}")
+                .post("/v1/question-answering").then().statusCode(200).body("$", hasSize(3)).body("[2]", hasKey("answer"));
+        // The window settings belong to the head: restating them is fine, changing them is refused.
+        json("{\"question\": \"where?\", \"context\": \"x\", \"doc_stride\": 16}").post("/v1/question-answering")
+                .then().statusCode(200);
+        problem(json("{\"question\": \"where?\", \"context\": \"x\", \"doc_stride\": 128}")
+                .post("/v1/question-answering"), 422, "doc_stride");
+        problem(json("{\"question\": \" \", \"context\": \"x\"}").post("/v1/question-answering"), 422, "blank");
+        problem(json("{\"question\": \"q\"}").post("/v1/question-answering"), 400, "context");
+        problem(json("{\"question\": \"q\", \"context\": \"c\", \"top_k\": 1000}").post("/v1/question-answering"),
+                422, "top_k");
+    }
+
+    @Test
+    void textClassificationAnswersLabelsWithScores() {
+        json("{\"inputs\": \"the cat sat\"}").post("/v1/text-classification").then().statusCode(200)
+                .body("$", hasSize(1)).body("[0].label", org.hamcrest.Matchers.in(List.of("pos", "neg")))
+                .body("[0]", hasKey("score"));
+        json("{\"inputs\": \"the cat sat\", \"top_k\": 2}").post("/v1/text-classification").then().statusCode(200)
+                .body("label", org.hamcrest.Matchers.containsInAnyOrder("pos", "neg"));
+        // A list of inputs: the best label of each, as the HF pipeline answers.
+        json("{\"inputs\": [\"the cat sat\", \"where is paris?\"]}").post("/v1/text-classification").then()
+                .statusCode(200).body("$", hasSize(2)).body("[1]", hasKey("label"));
+        json("{\"inputs\": \"the cat\", \"text_pair\": \"the dog\"}").post("/v1/text-classification").then()
+                .statusCode(200);
+        problem(json("{\"inputs\": \"a\", \"top_k\": 0}").post("/v1/text-classification"), 422, "top_k");
+    }
+
+    @Test
+    void translationIsCheckedAndAnswers404WithoutAHead() {
+        problem(json("{\"inputs\": \"hello\"}").post("/v1/translation"), 404, "translation");
+        problem(json("{\"inputs\": \"hello\", \"num_beams\": 0}").post("/v1/translation"), 422, "num_beams");
+        problem(json("{\"inputs\": \"hello\", \"max_length\": 100000}").post("/v1/translation"), 422, "max_length");
+        problem(json("{\"inputs\": 3}").post("/v1/translation"), 400, "inputs");
+    }
+
+    @Test
     void aModelCanBeNamed() {
         json("{\"inputs\": \"hello\", \"model\": \"tiny\"}").post("/v1/embed").then().statusCode(200);
     }
@@ -153,7 +198,7 @@ class InferenceEndpointsTest {
     void unknownModelAndHeadAre404() {
         problem(json("{\"inputs\": \"a\", \"model\": \"nope\"}").post("/v1/embed"), 404, "nope");
         problem(json("{\"inputs\": \"a\", \"model\": \"../etc\"}").post("/v1/embed"), 400, "model");
-        problem(json("{\"question\": \"who?\", \"context\": \"bert.\"}").post("/v1/question-answering"), 404, "qa");
+        problem(json("{\"inputs\": \"a\", \"model\": \"tiny-two\"}").post("/v1/translation"), 404, "tiny-two");
         problem(json("{\"inputs\": \"a\"}").post("/v1/heads/nothing/predict"), 404, "nothing");
         problem(given().get("/v1/no-such-endpoint"), 404, "");
     }

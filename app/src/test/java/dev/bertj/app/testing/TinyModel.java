@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * A small real BERT (2 layers, hidden 32, random weights from a fixed seed) written as a model directory, with a
- * word-level vocabulary and fresh NSP and QA heads saved beside it. For endpoint tests whose behaviour does not depend on
+ * word-level vocabulary and fresh NSP, QA and classification heads saved beside it. For endpoint tests whose behaviour does not depend on
  * which model answers; tests of what a model says use bert-base-uncased.
  */
 public final class TinyModel {
@@ -43,6 +43,7 @@ public final class TinyModel {
             host.freshHead("nsp", Map.of()).save(HeadFiles.dir(dir, "nsp"));
             host.freshHead("qa", Map.of("max_seq_len", "64", "doc_stride", "16", "max_query_len", "16"))
                     .save(HeadFiles.dir(dir, "qa"));
+            host.freshHead("classification", Map.of("labels", "pos,neg")).save(HeadFiles.dir(dir, "classification"));
         }
         return dir;
     }

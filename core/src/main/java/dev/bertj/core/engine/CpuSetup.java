@@ -23,6 +23,9 @@ import java.util.function.Function;
  *       F+BW+VL and {@code Haswell} when it has AVX2+FMA; otherwise we leave OpenBLAS to its own detection.</li>
  *   <li>{@code OMP_WAIT_POLICY=PASSIVE}: libgomp's default busy-wait makes a shared machine 5-10x slower.</li>
  *   <li>{@code OMP_NUM_THREADS} = the number of cores (OpenBLAS reads it too).</li>
+ *   <li>{@code OPENBLAS_THREAD_TIMEOUT=10}: OpenBLAS's own worker threads otherwise spin for 2^28 cycles (~0.1 s)
+ *       after every GEMM, taking a core from the Java loops that run between GEMMs; 2^10 cycles lets them sleep
+ *       almost at once.</li>
  * </ul>
  * A variable the user has set is never changed. The values go into the process environment through libc's
  * {@code setenv} (JNA), because the native libraries read them when they load and Java cannot change its own
@@ -39,12 +42,13 @@ public final class CpuSetup {
 
     /** What was chosen, and why. */
     public record Choice(String openblasCoretype, String coretypeReason, String ompWaitPolicy, String ompNumThreads,
-                         boolean appliedBeforeNativeLoad, String problem) {
+                         String openblasThreadTimeout, boolean appliedBeforeNativeLoad, String problem) {
         @Override
         public String toString() {
             return "OPENBLAS_CORETYPE=" + (openblasCoretype == null ? "(OpenBLAS default)" : openblasCoretype)
                     + " (" + coretypeReason + "), OMP_WAIT_POLICY=" + ompWaitPolicy + ", OMP_NUM_THREADS="
-                    + ompNumThreads + (problem == null ? "" : "; " + problem);
+                    + ompNumThreads + ", OPENBLAS_THREAD_TIMEOUT=" + openblasThreadTimeout
+                    + (problem == null ? "" : "; " + problem);
         }
     }
 
@@ -130,14 +134,17 @@ public final class CpuSetup {
         }
         String wait = env.apply("OMP_WAIT_POLICY");
         String threads = env.apply("OMP_NUM_THREADS");
+        String timeout = env.apply("OPENBLAS_THREAD_TIMEOUT");
         return new Choice(core, reason, wait == null || wait.isBlank() ? "PASSIVE" : wait,
-                threads == null || threads.isBlank() ? Integer.toString(Math.max(1, cores)) : threads, true, null);
+                threads == null || threads.isBlank() ? Integer.toString(Math.max(1, cores)) : threads,
+                timeout == null || timeout.isBlank() ? "10" : timeout, true, null);
     }
 
     private static Choice apply() {
         if (!isLinuxX86()) {
             return new Choice(null, "not Linux x86-64", String.valueOf(System.getenv("OMP_WAIT_POLICY")),
-                    String.valueOf(System.getenv("OMP_NUM_THREADS")), false, "no kernel selection on this platform");
+                    String.valueOf(System.getenv("OMP_NUM_THREADS")), String.valueOf(System.getenv("OPENBLAS_THREAD_TIMEOUT")),
+                    false, "no kernel selection on this platform");
         }
         LibC libc;
         try {
@@ -147,19 +154,20 @@ public final class CpuSetup {
                     + "OMP_WAIT_POLICY=PASSIVE and OMP_NUM_THREADS yourself";
             LOG.log(System.Logger.Level.WARNING, "bertj: " + problem);
             return new Choice(System.getenv("OPENBLAS_CORETYPE"), "unchanged", System.getenv("OMP_WAIT_POLICY"),
-                    System.getenv("OMP_NUM_THREADS"), false, problem);
+                    System.getenv("OMP_NUM_THREADS"), System.getenv("OPENBLAS_THREAD_TIMEOUT"), false, problem);
         }
         Choice c = decide(cpuFlags(), libc::getenv, Runtime.getRuntime().availableProcessors());
         boolean early = !nativeBlasLoaded();
         set(libc, "OPENBLAS_CORETYPE", c.openblasCoretype());
         set(libc, "OMP_WAIT_POLICY", c.ompWaitPolicy());
         set(libc, "OMP_NUM_THREADS", c.ompNumThreads());
+        set(libc, "OPENBLAS_THREAD_TIMEOUT", c.openblasThreadTimeout());
         String problem = early ? null : "native libraries already loaded: the settings may not take effect";
         if (!early) {
             LOG.log(System.Logger.Level.WARNING, "bertj: " + problem);
         }
-        return new Choice(c.openblasCoretype(), c.coretypeReason(), c.ompWaitPolicy(), c.ompNumThreads(), early,
-                problem);
+        return new Choice(c.openblasCoretype(), c.coretypeReason(), c.ompWaitPolicy(), c.ompNumThreads(),
+                c.openblasThreadTimeout(), early, problem);
     }
 
     private static void set(LibC libc, String name, String value) {

@@ -72,6 +72,15 @@ public final class Parallel {
         }
     }
 
+    /**
+     * Rows per share for a row loop whose row costs about as much as {@code cost} simple float operations: each
+     * share gets at least 64K of them (tens of microseconds), below which waking another thread costs more than it
+     * saves, on a busy machine especially.
+     */
+    public static int rowsPerShare(int cost) {
+        return Math.max(1, (1 << 16) / Math.max(1, cost));
+    }
+
     private static int threadCount() {
         String n = CpuSetup.ensure().ompNumThreads();
         try {

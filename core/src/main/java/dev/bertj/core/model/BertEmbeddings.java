@@ -71,7 +71,7 @@ public final class BertEmbeddings {
         FloatBuffer sumOut = act.embeddingSum.buffer();
         Floats out = act.hiddenStates[0];
         Floats keep = act.keep(act.embeddingKeep);
-        Parallel.forRange(act.tokens, 32, (from, to) -> {
+        Parallel.forRange(act.tokens, Parallel.rowsPerShare(2 * hidden), (from, to) -> {
             FloatBuffer w = word.buffer();
             FloatBuffer p = position.buffer();
             FloatBuffer t = tokenType.buffer();

@@ -44,7 +44,7 @@ public final class BertIntermediate {
     void forward(BertActivations act, BertActivations.Layer a) {
         Gemm.linear(a.attentionOut, 0, weight, a.intermediate, 0, act.tokens, hidden, intermediate, 0f);
         boolean training = a.activated != a.intermediate;
-        Parallel.forRange(act.tokens, 4, (from, to) -> {
+        Parallel.forRange(act.tokens, Parallel.rowsPerShare(4 * intermediate), (from, to) -> {
             Scratch scratch = Scratch.get();
             float[] b = scratch.row(0, intermediate);
             float[] u = scratch.row(1, intermediate);

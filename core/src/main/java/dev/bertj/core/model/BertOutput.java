@@ -60,7 +60,7 @@ public final class BertOutput {
         Gemm.linear(a.activated, 0, weight, sum, 0, act.tokens, intermediate, hidden, 0f);
         Floats keep = act.keep(a.outputKeep);
         int site = BertActivations.outputSite(a.index);
-        Parallel.forRange(act.tokens, 16, (from, to) -> {
+        Parallel.forRange(act.tokens, Parallel.rowsPerShare(hidden), (from, to) -> {
             if (keep != null) {
                 Dropout.fill(keep.buffer(), dropoutProb, act.dropoutKey, site, from * hidden, to * hidden);
             }

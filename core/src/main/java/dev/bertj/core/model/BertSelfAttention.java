@@ -71,7 +71,7 @@ public final class BertSelfAttention {
         int h3 = 3 * hidden;
         Floats qkv = a.qkv;
         // Bias first, then the GEMM accumulates onto it: saves a pass over [T, 3H].
-        Parallel.forRange(t, 64, (from, to) -> {
+        Parallel.forRange(t, Parallel.rowsPerShare(h3 / 4), (from, to) -> {
             for (int r = from; r < to; r++) {
                 qkv.copyFrom(qkvBias, 0, r * h3, h3);
             }

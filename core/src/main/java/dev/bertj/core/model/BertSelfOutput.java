@@ -58,7 +58,7 @@ public final class BertSelfOutput {
         Gemm.linear(a.context, 0, weight, a.attentionSum, 0, act.tokens, hidden, hidden, 0f);
         Floats keep = act.keep(a.attentionKeep);
         int site = BertActivations.attentionOutputSite(a.index);
-        Parallel.forRange(act.tokens, 16, (from, to) -> {
+        Parallel.forRange(act.tokens, Parallel.rowsPerShare(hidden), (from, to) -> {
             if (keep != null) {
                 Dropout.fill(keep.buffer(), dropoutProb, act.dropoutKey, site, from * hidden, to * hidden);
             }

@@ -16,6 +16,7 @@ class CpuSetupTest {
         assertThat(avx512.openblasCoretype()).isEqualTo("SkylakeX");
         assertThat(avx512.ompWaitPolicy()).isEqualTo("PASSIVE");
         assertThat(avx512.ompNumThreads()).isEqualTo("4");
+        assertThat(avx512.openblasThreadTimeout()).isEqualTo("10");
         // AVX-512F alone (no BW/VL) is not enough for OpenBLAS's SkylakeX kernels.
         assertThat(CpuSetup.decide(Set.of("avx2", "fma", "avx512f"), none::get, 2).openblasCoretype()).isEqualTo("Haswell");
         assertThat(CpuSetup.decide(Set.of("sse4_2", "avx"), none::get, 2).openblasCoretype()).isNull();

@@ -28,7 +28,8 @@ class NativeMemoryTest {
             }
             ExecutorService pool = Executors.newFixedThreadPool(3);
             try {
-                run(model, inputs, pool, 1_000);
+                // Warm up with as many calls as are measured: JIT code, malloc arenas and pools settle first.
+                run(model, inputs, pool, 10_000);
                 System.gc();
                 long before = nativeResident();
                 long trackedBefore = Pointer.totalBytes();
@@ -38,11 +39,12 @@ class NativeMemoryTest {
                 long trackedAfter = Pointer.totalBytes();
                 System.out.printf("growth over 10,000 calls: resident outside the committed heap %+.1f MB; "
                         + "JavaCPP-tracked native bytes %d -> %d%n", (after - before) / 1e6, trackedBefore, trackedAfter);
-                // Native allocations (ND4J buffers go through JavaCPP) must not grow at all once workspaces exist,
-                // and the resident memory outside the heap stays flat. The heap is left out: in a shared test JVM it
-                // grows or shrinks with the garbage collector's sizing, which says nothing about native leaks.
+                // The precise check: native allocations (ND4J buffers go through JavaCPP) do not grow once the
+                // workspaces exist. Resident memory outside the heap moves with GC timing, malloc arenas and JIT in a
+                // shared test JVM (seen: -1 to +171 MB between runs), so it only guards against a gross leak: one
+                // activation buffer per call would be gigabytes over 10,000 calls.
                 assertThat(trackedAfter - trackedBefore).as("JavaCPP-tracked native bytes").isLessThanOrEqualTo(1L << 20);
-                assertThat(after - before).as("resident growth outside the heap over 10,000 calls").isLessThan(32L << 20);
+                assertThat(after - before).as("resident growth outside the heap over 10,000 calls").isLessThan(512L << 20);
             } finally {
                 pool.shutdown();
             }

@@ -27,7 +27,7 @@ import java.util.Optional;
  * ./mvnw -B -o -q -pl heads/qa -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/qa-cp.txt \
  *     -Dmdep.includeScope=test
  * java -cp "$(cat /tmp/qa-cp.txt):heads/qa/target/classes:heads/qa/target/test-classes" \
- *     dev.bertj.heads.qa.SquadAlignmentCheck bert-base-uncased ../shared/data/squad_v1.1/dev-v1.1.json
+ *     dev.bertj.heads.qa.SquadAlignmentCheck bert-base-uncased DATA/squad_v1.1/dev-v1.1.json
  * </pre>
  */
 public final class SquadAlignmentCheck {

@@ -27,7 +27,7 @@ import java.util.Map;
  *     -Dmdep.outputFile=/tmp/cls-cp.txt -Dmdep.includeScope=test
  * OPENBLAS_CORETYPE=SkylakeX OMP_WAIT_POLICY=PASSIVE java -Xss4m -XX:+UseParallelGC \
  *     -cp "$(cat /tmp/cls-cp.txt):heads/classification/target/classes:heads/classification/target/test-classes" \
- *     dev.bertj.heads.classification.bench.PaddingThroughput bert-base-uncased ../shared/data/glue_sst2/dev.tsv [N] [BATCH]
+ *     dev.bertj.heads.classification.bench.PaddingThroughput bert-base-uncased DATA/glue_sst2/dev.tsv [N] [BATCH]
  * </pre>
  */
 public final class PaddingThroughput {
