@@ -86,10 +86,10 @@ public final class BertSelfAttention {
         // Dropout on the probabilities (training): the context then reads the dropped copy.
         Floats used = keep != null ? a.probsDropped : probs;
         // One task = one head's block of query rows: scores GEMM, softmax (and dropout), context GEMM, all on one
-        // thread while the block is in cache. Blocks are small enough (rows x keys x d_head <= 2^18) that OpenBLAS
+        // thread while the block is in cache. Blocks are small enough (Gemm.singleThreadRows) that OpenBLAS
         // runs them single-threaded, so the tasks share the cores without waking its thread pool per head,
         // which cost 5-10x more than the arithmetic on a busy machine.
-        int rows = queryRowsPerTask(seqLen);
+        int rows = Math.min(seqLen, Gemm.singleThreadRows(seqLen, headSize));
         int blocks = (seqLen + rows - 1) / rows;
         for (int first = 0; first < allHeads; first += act.headsPerChunk) {
             int chunk = Math.min(act.headsPerChunk, allHeads - first);
@@ -118,12 +118,6 @@ public final class BertSelfAttention {
                 }
             });
         }
-    }
-
-    /** Query rows per attention task: OpenBLAS (0.3.x) runs a GEMM of at most 2^18 multiply-adds on one thread. */
-    private int queryRowsPerTask(int seqLen) {
-        int rows = (1 << 18) / (seqLen * headSize);
-        return Math.max(1, Math.min(seqLen, rows));
     }
 
     /** Softmax over the attended keys of rows {@code [from, to)} of the chunk starting at head {@code g0}. */
