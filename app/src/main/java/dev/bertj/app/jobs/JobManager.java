@@ -13,6 +13,9 @@ import dev.bertj.core.head.FineTuning;
 import dev.bertj.core.head.HeadFactory;
 import dev.bertj.core.head.HeadHost;
 import dev.bertj.core.model.BertModel;
+import dev.bertj.core.pretrain.Pretraining;
+import dev.bertj.core.pretrain.data.PretrainingDataGenerator;
+import dev.bertj.core.train.AdamW;
 import dev.bertj.core.tokenizer.WordPieceTokenizer;
 import dev.bertj.core.train.StepReport;
 import dev.bertj.core.train.Trainer;
@@ -219,8 +222,7 @@ public class JobManager {
         }
         String type = r.type() == null ? "finetune" : r.type();
         if (type.equals("pretrain")) {
-            throw ProblemException.unprocessable("pre-training jobs are not available in this build: the service "
-                    + "has no pre-training entry point to run (fine-tune jobs are)");
+            return submitPretraining(r);
         }
         if (!type.equals("finetune")) {
             throw ProblemException.unprocessable("field 'type' must be 'finetune' or 'pretrain', got '"
@@ -274,6 +276,89 @@ public class JobManager {
         job.changeState(record);
         job.future = pool.submit(() -> run(job));
         return record;
+    }
+
+    /** A pre-training job: checked like {@code ./bert pretrain} checks its flags, then queued. */
+    private JobRecord submitPretraining(JobRequest r) {
+        if (r.head() != null || r.train() != null || r.trainText() != null) {
+            throw ProblemException.badRequest("a pretrain job takes 'corpus' or 'corpus_text', not 'head'/'train'");
+        }
+        if ((r.corpus() == null) == (r.corpusText() == null)) {
+            throw ProblemException.badRequest("give exactly one of 'corpus' (a file or directory under the data "
+                    + "directory) and 'corpus_text' (the corpus itself)");
+        }
+        checkInline("corpus_text", r.corpusText());
+        if (r.from() != null) {
+            SafeNames.check("from", r.from());
+            locator.locate(r.from());
+        }
+        if (r.config() != null && !PRESETS.contains(r.config())) {
+            throw ProblemException.unprocessable("field 'config' must be one of " + PRESETS + ", got '"
+                    + clip(r.config()) + "'");
+        }
+        String id = "job-" + HexFormat.of().formatHex(random.generateSeed(6));
+        String out = r.out() != null ? r.out()
+                : (r.from() != null ? r.from() : "bert-" + r.config()) + "-pretrained-" + id.substring(4);
+        SafeNames.check("out", out);
+        Path outDir = SafeNames.inside(locator.modelsDir(), "out", out);
+        if (Files.exists(outDir) || jobs.values().stream().anyMatch(j -> out.equals(j.record.out())
+                && !j.record.state().isFinal())) {
+            throw ProblemException.conflict("the output model '" + out + "' exists already or another job writes it; "
+                    + "choose another 'out'");
+        }
+        Path jobDir = jobsDir.resolve(id);
+        pretrainingSettings(r, jobDir, outDir); // 422 for unusable values, before anything exists
+        try {
+            Files.createDirectories(jobDir);
+            if (r.corpusText() != null) {
+                Files.writeString(jobDir.resolve(CORPUS_FILE), r.corpusText(), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the job directory " + jobDir, e);
+        }
+        JobRecord record = new JobRecord(id, "pretrain", JobState.QUEUED, stored(r, null), out,
+                Instant.now().toString(), null, null, 0, 0, 0.0, null, null, null, null, null, null, null, 0, null);
+        Job job = new Job(record);
+        jobs.put(id, job);
+        job.changeState(record);
+        job.future = pool.submit(() -> run(job));
+        return record;
+    }
+
+    static final List<String> PRESETS = List.of("tiny", "mini", "small", "medium", "base", "large");
+    static final String CORPUS_FILE = "corpus.txt";
+
+    private Pretraining.Settings pretrainingSettings(JobRequest r, Path jobDir, Path outDir) {
+        List<Path> corpus;
+        Path evalCorpus = r.evalCorpus() == null ? null : dataPath("eval_corpus", r.evalCorpus());
+        try {
+            corpus = r.corpus() != null ? PretrainingDataGenerator.inputFiles(dataPath("corpus", r.corpus()))
+                    : List.of(jobDir.resolve(CORPUS_FILE));
+        } catch (IOException e) {
+            throw ProblemException.unprocessable("the corpus cannot be read: " + e.getMessage());
+        }
+        String from = r.from() == null ? null : locator.locate(r.from()).dir().toString();
+        long steps = r.steps() == null ? 0 : r.steps();
+        if (steps < 1) {
+            throw ProblemException.unprocessable("field 'steps' is required and must be positive");
+        }
+        long warmup = r.warmupSteps() != null ? r.warmupSteps() : Math.max(1, steps / 100);
+        AdamW.Variant adam;
+        try {
+            adam = r.adam() == null ? AdamW.Variant.BERT : AdamW.Variant.valueOf(r.adam().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.unprocessable("field 'adam' must be BERT or TORCH");
+        }
+        try {
+            return new Pretraining.Settings(corpus, evalCorpus, outDir, r.config(), from,
+                    r.vocab() == null ? null : dataPath("vocab", r.vocab()), or(r.trainVocab(), 0),
+                    !or(r.cased(), false), steps, or(r.batch(), 32), or(r.seq(), 128), or(r.maxPredictions(), 20),
+                    or(r.lr(), 1e-4), warmup, or(r.seed(), 12345L), or(r.checkpointEvery(), 1000L),
+                    or(r.evalEvery(), 0L), or(r.evalInstances(), Pretraining.DEFAULT_EVAL_INSTANCES),
+                    or(r.dupeFactor(), 10), true, or(r.logEvery(), 10), adam);
+        } catch (IllegalArgumentException e) {
+            throw unusable(e);
+        }
     }
 
     public Optional<JobRecord> get(String id) {
@@ -349,21 +434,22 @@ public class JobManager {
                 StandardCharsets.UTF_8)) {
             JobRequest req = r.request();
             Path outDir = locator.modelsDir().resolve(r.out());
+            if ("pretrain".equals(r.type())) {
+                Pretraining.Settings settings = pretrainingSettings(req, job.dir(), outDir);
+                TrainingResult result = Pretraining.run(settings, log, trainer -> {
+                    trainer.listener(listener(job));
+                    started(job, trainer, log);
+                });
+                finish(job, result);
+                return;
+            }
             FineTuneOptions options = options(req, req.model(), job.dir(), outDir);
             ModelLocator.Located source = locator.locate(req.model());
             model = BertModel.load(source.dir());
             WordPieceTokenizer tokenizer = WordPieceTokenizer.load(source.dir());
             HeadHost host = new HeadHost(model, tokenizer, source.dir(), factories(), options.seed());
-            TrainingResult result = FineTuning.run(host, options, log, List.of(listener(job)), trainer -> {
-                job.trainer = trainer;
-                if (trainer.step() > 0) {
-                    log.println("bertj: job " + job.record.id() + " resumed from its checkpoint at step " + trainer.step());
-                    job.changeState(job.record.resumedFrom(trainer.step()));
-                }
-                if (job.cancelRequested) {
-                    trainer.cancel();
-                }
-            });
+            TrainingResult result = FineTuning.run(host, options, log, List.of(listener(job)),
+                    trainer -> started(job, trainer, log));
             finish(job, result);
         } catch (ProblemException e) {
             fail(job, e.getMessage());
@@ -375,6 +461,18 @@ public class JobManager {
             if (model != null) {
                 model.close();
             }
+        }
+    }
+
+    /** The trainer is set up (and resumed from its newest checkpoint, if any): note where, and honour a cancel. */
+    private void started(Job job, Trainer<?> trainer, PrintStream log) {
+        job.trainer = trainer;
+        if (trainer.step() > 0) {
+            log.println("bertj: job " + job.record.id() + " resumed from its checkpoint at step " + trainer.step());
+            job.changeState(job.record.resumedFrom(trainer.step()));
+        }
+        if (job.cancelRequested) {
+            trainer.cancel();
         }
     }
 
@@ -463,15 +561,33 @@ public class JobManager {
                     or(r.checkpointEvery(), d.checkpointEvery()), or(r.evalEvery(), d.evalEvery()),
                     or(r.maxTrain(), d.maxTrainExamples()), or(r.maxEval(), d.maxEvalExamples()), r.options());
         } catch (IllegalArgumentException e) {
-            // The record's messages name the CLI flag; the JSON field is its snake_case twin.
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("--([a-z-]+)").matcher(e.getMessage());
-            StringBuilder b = new StringBuilder();
-            while (m.find()) {
-                m.appendReplacement(b, "field '" + m.group(1).replace('-', '_') + "'");
-            }
-            m.appendTail(b);
-            throw ProblemException.unprocessable(b.toString());
+            throw unusable(e);
         }
+    }
+
+    /** The options' messages name the CLI flag; the JSON field is its snake_case twin. */
+    private static ProblemException unusable(IllegalArgumentException e) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("--([a-z-]+)").matcher(String.valueOf(e.getMessage()));
+        StringBuilder b = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(b, "field '" + m.group(1).replace('-', '_') + "'");
+        }
+        m.appendTail(b);
+        return ProblemException.unprocessable(b.toString());
+    }
+
+    /** A file or directory named relative to the data directory, each path segment a plain name. */
+    private Path dataPath(String field, String relative) {
+        Path dataDir = config.dirs().data().toAbsolutePath().normalize();
+        Path p = dataDir;
+        for (String part : relative.split("/", -1)) {
+            p = SafeNames.inside(p, "field '" + field + "'", part);
+        }
+        if (!Files.exists(p)) {
+            throw ProblemException.notFound("data", "no '" + clip(relative) + "' under the data directory "
+                    + "(bertj.dirs.data)");
+        }
+        return p;
     }
 
     /** A training file named relative to the data directory, each path segment a plain name. */
@@ -509,9 +625,13 @@ public class JobManager {
     private static JobRequest stored(JobRequest r, String model) {
         String trainName = r.trainText() != null ? inlineName(r.trainName(), "train") : null;
         String evalName = r.evalText() != null ? inlineName(r.evalName(), "eval") : null;
-        return new JobRequest(r.type(), r.head(), model, r.train(), r.eval(), null, trainName, null, evalName, r.out(), r.epochs(), r.maxSteps(), r.lr(), r.batch(), r.accumulation(),
-                r.maxLength(), r.freezeEncoder(), r.warmup(), r.weightDecay(), r.seed(), r.checkpointEvery(),
-                r.evalEvery(), r.maxTrain(), r.maxEval(), r.options(), r.serve());
+        boolean pretrain = "pretrain".equals(r.type());
+        return new JobRequest(r.type(), r.head(), pretrain ? null : model, r.train(), r.eval(), null, trainName, null,
+                evalName, r.out(), r.epochs(), r.maxSteps(), r.lr(), r.batch(), r.accumulation(), r.maxLength(),
+                r.freezeEncoder(), r.warmup(), r.weightDecay(), r.seed(), r.checkpointEvery(), r.evalEvery(),
+                r.maxTrain(), r.maxEval(), r.options(), r.serve(), r.corpus(), null, r.evalCorpus(), r.config(),
+                r.from(), r.vocab(), r.trainVocab(), r.cased(), r.steps(), r.seq(), r.maxPredictions(), r.warmupSteps(),
+                r.evalInstances(), r.dupeFactor(), r.logEvery(), r.adam());
     }
 
     private void persist(JobRecord r) {

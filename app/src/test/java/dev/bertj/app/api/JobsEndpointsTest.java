@@ -120,11 +120,49 @@ class JobsEndpointsTest {
         post(missing.put("train", "missing.tsv")).then().statusCode(404);
         post(job(1).put("lr", 5.0)).then().statusCode(422).body("detail", containsString("lr"));
         post(job(1).put("batch", 0)).then().statusCode(422).body("detail", containsString("batch"));
-        post(job(1).put("type", "pretrain")).then().statusCode(422);
+        post(job(1).put("type", "pretrain")).then().statusCode(400).body("detail", containsString("corpus"));
+        post(pretraining().put("config", "/etc/passwd")).then().statusCode(422).body("detail", containsString("config"));
+        ObjectNode noSteps = pretraining();
+        noSteps.remove("steps");
+        post(noSteps).then().statusCode(422).body("detail", containsString("steps"));
+        post(pretraining().put("from", "tiny")).then().statusCode(422).body("detail", containsString("config"));
+        post(pretraining().put("corpus", "../corpus.txt")).then().statusCode(400);
+        post(job(1).put("type", "distill")).then().statusCode(422);
         post(job(1).put("out", "../escape")).then().statusCode(400);
         post(job(1).put("out", "tiny")).then().statusCode(409);
         post(job(1).put("epochs", "two")).then().statusCode(400).body("detail", containsString("epochs"));
         post(job(1).put("train_name", "../t.tsv")).then().statusCode(400);
+    }
+
+    /** A pre-training job from scratch on a few documents (Google's format: blank lines between documents). */
+    static ObjectNode pretraining() {
+        StringBuilder corpus = new StringBuilder();
+        String[] sentences = {"The cat sat on the mat.", "The dog chased the cat.", "Paris is the capital of France.",
+            "Berlin is the capital of Germany.", "The sun rises in the east.", "Birds fly south in winter."};
+        for (int d = 0; d < 6; d++) {
+            for (int i = 0; i < 4; i++) {
+                corpus.append(sentences[(d + i) % sentences.length]).append('\n');
+            }
+            corpus.append('\n');
+        }
+        ObjectNode j = JSON.createObjectNode();
+        j.put("type", "pretrain").put("corpus_text", corpus.toString()).put("config", "tiny").put("train_vocab", 100)
+                .put("steps", 6).put("batch", 4).put("seq", 32).put("max_predictions", 5).put("checkpoint_every", 3)
+                .put("dupe_factor", 2).put("log_every", 1).put("adam", "torch").put("lr", 1e-3);
+        return j;
+    }
+
+    @Test
+    void aPretrainingJobMakesAModelWithBothHeads() {
+        String id = submit(pretraining());
+        List<String[]> events = events(id);
+        assertThat(JsonPath.from(events.get(events.size() - 1)[1]).getString("state")).isEqualTo("SUCCEEDED");
+        assertThat(events.stream().map(e -> e[0])).contains("step", "checkpoint");
+        String out = admin().get("/v1/jobs/" + id).then().statusCode(200).body("type", equalTo("pretrain"))
+                .body("step", equalTo(6)).extract().path("out");
+        given().get("/v1/models/" + out).then().statusCode(200).body("heads.id", org.hamcrest.Matchers.hasItems("mlm", "nsp"));
+        given().contentType(ContentType.JSON).body("{\"inputs\": \"the cat sat on the [MASK].\", \"model\": \"" + out
+                + "\"}").post("/v1/fill-mask").then().statusCode(200).body("$", hasSize(5));
     }
 
     static io.restassured.response.Response post(ObjectNode body) {
