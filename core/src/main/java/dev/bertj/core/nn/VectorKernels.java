@@ -1,11 +1,9 @@
 package dev.bertj.core.nn;
 
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,12 +34,11 @@ final class VectorKernels {
     private static final FloatVector E3 = FloatVector.broadcast(F, 0.16666667f);
     private static final FloatVector E2 = FloatVector.broadcast(F, 0.5f);
     private static final FloatVector EXP_MIN = FloatVector.broadcast(F, -87.3f);
-    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
-    /** Floats that widen to one double vector. */
-    private static final VectorSpecies<Float> FD = VectorSpecies.of(float.class,
-            VectorShape.forBitSize(Math.max(64, D.vectorBitSize() / 2)));
+    private static final FloatVector EXP_CAP = FloatVector.broadcast(F, 80f);
+    private static final FloatVector MINUS_TWO = FloatVector.broadcast(F, -2f);
+    private static final FloatVector TANH_CUBIC = FloatVector.broadcast(F, 0.044715f);
+    private static final FloatVector SQRT_2_OVER_PI_F = FloatVector.broadcast(F, 0.7978845608028654f);
 
-    private static final double SQRT_2_OVER_PI = 0.7978845608028654;
 
     /** One vector's lanes, per thread, for {@link #sumLanes}. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[F.length()]);
@@ -163,17 +160,13 @@ final class VectorKernels {
             case RELU -> {
                 int i = 0;
                 for (int ub = F.loopBound(n); i < ub; i += F.length()) {
-                    FloatVector.fromArray(F, x, i).max(0f).intoArray(out, i);
+                    FloatVector.fromArray(F, x, i).max(ZERO).intoArray(out, i);
                 }
                 for (; i < n; i++) {
                     out[i] = Math.max(x[i], 0f);
                 }
             }
         }
-    }
-
-    private static DoubleVector c(double value) {
-        return DoubleVector.broadcast(D, value);
     }
 
     /** erf's Maclaurin series, 2/sqrt(pi) (-1)^k / (k! (2k + 1)), k = 0..9: erf(z) = z S(z^2) for z < 0.8. */
@@ -233,13 +226,17 @@ final class VectorKernels {
         }
     }
 
+    /**
+     * The tanh GELU, 0.5 x (1 + tanh(y)) = x / (1 + e^(-2y)), y = sqrt(2/pi) (x + 0.044715 x^3), in float lanes with
+     * the deterministic exp (the argument capped at 80: beyond, the result is 0 to float precision anyway).
+     */
     private static void geluTanh(float[] x, float[] out, int n) {
         int i = 0;
-        for (int ub = FD.loopBound(n); i < ub; i += FD.length()) {
-            DoubleVector v = (DoubleVector) FloatVector.fromArray(FD, x, i).convertShape(VectorOperators.F2D, D, 0);
-            DoubleVector inner = v.mul(v).mul(v).mul(c(0.044715)).add(v).mul(c(SQRT_2_OVER_PI));
-            DoubleVector g = v.mul(c(0.5)).mul(inner.lanewise(VectorOperators.TANH).add(c(1.0)));
-            ((FloatVector) g.convertShape(VectorOperators.D2F, FD, 0)).intoArray(out, i);
+        for (int ub = F.loopBound(n); i < ub; i += F.length()) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector y = v.mul(v).mul(v).fma(TANH_CUBIC, v).mul(SQRT_2_OVER_PI_F);
+            FloatVector e = exp(y.mul(MINUS_TWO).min(EXP_CAP));
+            v.div(ONE.add(e)).intoArray(out, i);
         }
         for (; i < n; i++) {
             out[i] = Activation.geluTanh(x[i]);
