@@ -71,7 +71,7 @@ public final class BertActivations implements AutoCloseable {
         Floats attentionRstd;  // [T]
         Floats attentionKeep;  // [T, H] hidden dropout mask (training)
         Floats attentionOut;   // [T, H] LayerNorm output (inference: same buffer as attentionSum)
-        Floats intermediate;   // [T, I] dense + bias, before the activation
+        Floats intermediate;   // [T, I] dense + bias, before the activation (training: then its derivative)
         Floats activated;      // [T, I] after the activation (inference: same buffer as intermediate)
         Floats outputSum;      // [T, H] dense + bias, dropout, + attentionOut: LayerNorm input
         Floats outputMean;     // [T]

@@ -37,14 +37,18 @@ public final class BertIntermediate {
         biasGrad = GradientView.of(denseBias);
     }
 
-    /** {@code a.attentionOut [T, H]} to {@code a.intermediate} (pre-activation) and {@code a.activated}. */
+    /**
+     * {@code a.attentionOut [T, H]} to {@code a.activated}. {@code a.intermediate} receives the dense output first;
+     * in training it then keeps the activation's derivative there (all the backward pass needs of it).
+     */
     void forward(BertActivations act, BertActivations.Layer a) {
         Gemm.linear(a.attentionOut, 0, weight, a.intermediate, 0, act.tokens, hidden, intermediate, 0f);
-        boolean keepPre = a.activated != a.intermediate;
+        boolean training = a.activated != a.intermediate;
         Parallel.forRange(act.tokens, Parallel.rowsPerShare(4 * intermediate), (from, to) -> {
             Scratch scratch = Scratch.get();
             float[] b = scratch.row(0, intermediate);
             float[] u = scratch.row(1, intermediate);
+            float[] derivative = training ? scratch.row(2, intermediate) : null;
             FloatBuffer pre = a.intermediate.buffer();
             FloatBuffer out = a.activated.buffer();
             bias.buffer().get(0, b, 0, intermediate);
@@ -52,10 +56,12 @@ public final class BertIntermediate {
                 int o = r * intermediate;
                 pre.get(o, u, 0, intermediate);
                 Kernels.add(u, b, intermediate);
-                if (keepPre) {
-                    pre.put(o, u, 0, intermediate);
+                if (training) {
+                    activation.applyWithDerivative(u, u, derivative, intermediate);
+                    pre.put(o, derivative, 0, intermediate);
+                } else {
+                    Kernels.activation(activation, u, u, intermediate);
                 }
-                Kernels.activation(activation, u, u, intermediate);
                 out.put(o, u, 0, intermediate);
             }
         });
@@ -69,11 +75,19 @@ public final class BertIntermediate {
     void backward(BertActivations act, BertActivations.Layer a, Floats dX, BertBackwardBuffers g) {
         int t = act.tokens;
         Floats dPre = g.intermediate;
+        // The training forward left the activation's derivative in a.intermediate.
         Parallel.forRange(t, 4, (from, to) -> {
-            FloatBuffer pre = a.intermediate.buffer();
-            FloatBuffer d = dPre.buffer();
-            for (int i = from * intermediate; i < to * intermediate; i++) {
-                d.put(i, d.get(i) * activation.derivative(pre.get(i)));
+            Scratch scratch = Scratch.get();
+            float[] d = scratch.row(0, intermediate);
+            float[] derivative = scratch.row(1, intermediate);
+            FloatBuffer dBuffer = dPre.buffer();
+            FloatBuffer derivatives = a.intermediate.buffer();
+            for (int r = from; r < to; r++) {
+                int o = r * intermediate;
+                dBuffer.get(o, d, 0, intermediate);
+                derivatives.get(o, derivative, 0, intermediate);
+                Kernels.mul(d, derivative, intermediate);
+                dBuffer.put(o, d, 0, intermediate);
             }
         });
         Floats dB = biasGrad.get();

@@ -40,6 +40,23 @@ public enum Activation {
         };
     }
 
+    /**
+     * {@code out[i] = apply(x[i])} and {@code derivative[i] = derivative(x[i])} for {@code i < n}: what a training
+     * forward pass keeps so that the backward pass only multiplies. {@code out} may be {@code x}; the exact GELU
+     * shares one erf-table lookup between the two.
+     */
+    public void applyWithDerivative(float[] x, float[] out, float[] derivative, int n) {
+        if (this == GELU) {
+            Erf.geluWithDerivative(x, out, derivative, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            float u = x[i];
+            derivative[i] = derivative(u);
+            out[i] = apply(u);
+        }
+    }
+
     public static float gelu(float u) {
         double x = u;
         return (float) (0.5 * x * (1.0 + Erf.erf(x * INV_SQRT2)));

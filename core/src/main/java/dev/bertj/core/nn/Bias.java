@@ -1,8 +1,9 @@
 package dev.bertj.core.nn;
 
 /**
- * The gradient of a bias added to every row: the column sums of the output gradient, {@code dbias += ones . dY},
- * as one BLAS call (a fused Java loop over columns is several times slower: it cannot keep the sums in registers).
+ * The gradient of a bias added to every row: the column sums of the output gradient, {@code dbias += dY^T ones},
+ * as one BLAS matrix-vector product (a fused Java loop over columns is several times slower, and a GEMM with one
+ * row slower still: OpenBLAS packs the whole matrix for it).
  */
 public final class Bias {
 
@@ -16,8 +17,7 @@ public final class Bias {
         if (rows == 0) {
             return;
         }
-        Gemm.sgemm(false, false, 1, cols, rows, 1f, ones(rows).address(), rows, dy.address(), cols, 1f,
-                dbias.address(), cols);
+        Gemm.sgemv(true, rows, cols, 1f, dy.address(), cols, ones(rows).address(), 1f, dbias.address());
     }
 
     /** At least {@code n} ones, shared; grown (never changed in place) when a longer run is needed. */

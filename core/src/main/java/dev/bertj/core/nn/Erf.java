@@ -19,6 +19,8 @@ public final class Erf {
     private static final int SERIES_TERMS = 16;
     private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
     private static final double SQRT_PI_OVER_2 = 0.886226925452758;
+    private static final double INV_SQRT2 = 0.7071067811865476;
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
 
     /** Per node: erf(t) and the Taylor coefficients of d, d^2, d^3, d^4. */
     private static final double[] COEFFS = new double[NODES * (DEGREE + 1)];
@@ -69,6 +71,37 @@ public final class Erf {
         double d = ax - i * STEP;
         int o = i * (DEGREE + 1);
         return SQRT_PI_OVER_2 * (COEFFS[o + 1] + d * (2 * COEFFS[o + 2] + d * (3 * COEFFS[o + 3] + d * 4 * COEFFS[o + 4])));
+    }
+
+    /**
+     * The exact GELU and its derivative together, one table lookup per value (the training forward keeps the
+     * derivative for the backward pass): {@code out = u Phi(u)}, {@code derivative = Phi(u) + u phi(u)} with
+     * {@code Phi(u) = (1 + erf(u / sqrt 2)) / 2} and {@code phi(u) = e^(-u^2/2) / sqrt(2 pi)}.
+     */
+    static void geluWithDerivative(float[] x, float[] out, float[] derivative, int n) {
+        for (int j = 0; j < n; j++) {
+            double u = x[j];
+            double t = Math.abs(u) * INV_SQRT2;
+            double erf;
+            double gauss;
+            if (t < LIMIT) {
+                int i = (int) (t * PER_UNIT + 0.5);
+                double d = t - i * STEP;
+                int o = i * (DEGREE + 1);
+                double c1 = COEFFS[o + 1];
+                double c2 = COEFFS[o + 2];
+                double c3 = COEFFS[o + 3];
+                double c4 = COEFFS[o + 4];
+                erf = COEFFS[o] + d * (c1 + d * (c2 + d * (c3 + d * c4)));
+                gauss = SQRT_PI_OVER_2 * (c1 + d * (2 * c2 + d * (3 * c3 + d * 4 * c4)));
+            } else {
+                erf = 1.0;
+                gauss = 0.0;
+            }
+            double cdf = 0.5 * (1.0 + (u < 0 ? -erf : erf));
+            out[j] = (float) (u * cdf);
+            derivative[j] = (float) (cdf + u * INV_SQRT_2PI * gauss);
+        }
     }
 
     /**

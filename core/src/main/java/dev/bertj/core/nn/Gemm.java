@@ -5,6 +5,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.OPENBLAS_GEMM_MULTI
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemv;
 
 /**
  * Row-major single-precision GEMM on raw addresses: {@code C = alpha * op(A) op(B) + beta * C}. This is the BLAS
@@ -51,6 +52,19 @@ public final class Gemm {
         Floats.AddressPointer[] p = POINTERS.get();
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k,
                 alpha, p[0].at(a, 0), lda, p[1].at(b, 0), ldb, beta, p[2].at(c, 0), ldc);
+    }
+
+    /**
+     * Row-major {@code y = alpha * op(A) x + beta * y}, {@code A} m x n with rows {@code lda} floats apart,
+     * contiguous vectors.
+     */
+    public static void sgemv(boolean transA, int m, int n, float alpha, long a, int lda, long x, float beta, long y) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        Floats.AddressPointer[] p = POINTERS.get();
+        cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, m, n, alpha, p[0].at(a, 0), lda, p[1].at(x, 0),
+                1, beta, p[2].at(y, 0), 1);
     }
 
     /**

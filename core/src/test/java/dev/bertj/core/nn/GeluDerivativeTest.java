@@ -30,4 +30,22 @@ class GeluDerivativeTest {
                     org.assertj.core.data.Offset.offset(2e-6 * Math.max(1, Math.abs(x))));
         }
     }
+
+    @Test
+    void geluWithDerivativeInOnePassMatchesTheSeparateFunctions() {
+        float[] x = new float[4001];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i - 2000) / 250f;
+        }
+        float[] out = new float[x.length];
+        float[] d = new float[x.length];
+        for (Activation a : Activation.values()) {
+            a.applyWithDerivative(x, out, d, x.length);
+            for (int i = 0; i < x.length; i++) {
+                assertThat(out[i]).as("%s(%s)", a, x[i]).isCloseTo(a.apply(x[i]), org.assertj.core.data.Offset.offset(1e-6f));
+                assertThat(d[i]).as("%s'(%s)", a, x[i]).isCloseTo(a.derivative(x[i]),
+                        org.assertj.core.data.Offset.offset(1e-6f));
+            }
+        }
+    }
 }
