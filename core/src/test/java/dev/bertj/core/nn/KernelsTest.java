@@ -14,6 +14,23 @@ class KernelsTest {
     }
 
     @Test
+    void simdGeluIsTheExactErfFormToFloatPrecision() {
+        int n = 400_001;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = -12f + 24f * i / (n - 1);
+        }
+        float[] y = new float[n];
+        Kernels.activation(Activation.GELU, x, y, n);
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double exact = 0.5 * x[i] * (1 + ErfTest.exactErfFast(x[i] / Math.sqrt(2)));
+            worst = Math.max(worst, Math.abs(y[i] - exact) / Math.max(1, Math.abs(x[i])));
+        }
+        assertThat(worst).isLessThan(2e-7);
+    }
+
+    @Test
     void floatExpIsAccurate() {
         double worst = 0;
         for (int i = 0; i <= 1_000_000; i++) {
