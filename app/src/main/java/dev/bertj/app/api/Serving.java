@@ -125,8 +125,9 @@ public class Serving {
 
     private ProblemException fromPlugin(String headId, PluginCallException e) {
         return switch (e.kind()) {
-            case FAILED -> e.getCause() instanceof RuntimeException r ? translate(r)
-                    : ProblemException.headFailed("head '" + headId + "' failed: " + e.getMessage(), e.getCause());
+            case FAILED -> e.getCause() instanceof ProblemException || e.getCause() instanceof BatchRejectedException
+                    || e.getCause() instanceof IllegalArgumentException ? translate((RuntimeException) e.getCause())
+                    : ProblemException.headFailed("head '" + headId + "' failed: " + e.getCause(), e.getCause());
             case TIMED_OUT -> ProblemException.timeout("head '" + headId + "' did not answer within its time limit");
             case REJECTED -> ProblemException.overloaded("head '" + headId + "' is at its limit of calls in flight", 1);
             case NOT_ACTIVE -> ProblemException.notFound("head", "head '" + headId + "' is not active: "

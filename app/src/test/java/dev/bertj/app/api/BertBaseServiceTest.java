@@ -7,6 +7,8 @@ import dev.bertj.core.service.Bertj;
 import dev.bertj.heads.mlm.FillMaskAnswer;
 import dev.bertj.heads.mlm.FillMaskPrediction;
 import dev.bertj.heads.mlm.FillMaskRequest;
+import dev.bertj.heads.nsp.NextSentenceAnswer;
+import dev.bertj.heads.nsp.NextSentenceRequest;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -56,7 +58,24 @@ class BertBaseServiceTest {
     void theDefaultModelIsBertBaseWithItsMaskedLmHead() {
         given().get("/v1/models").then().statusCode(200).body("find { it.default }.id", equalTo("bert-base-uncased"))
                 .body("find { it.default }.hidden_size", equalTo(768))
-                .body("find { it.default }.heads.id", hasItem("mlm"));
+                .body("find { it.default }.heads.id", hasItem("mlm"))
+                .body("find { it.default }.heads.id", hasItem("nsp"));
+    }
+
+    @Test
+    void nextSentenceOverHttpEqualsTheJavaApi() throws Exception {
+        String[][] pairs = {{"The man went to the store.", "He bought a gallon of milk."},
+            {"The man went to the store.", "Penguins are flightless birds."}};
+        for (String[] p : pairs) {
+            String body = JSON.writeValueAsString(Map.of("text_a", p[0], "text_b", p[1]));
+            Map<?, ?> http = JSON.readValue(given().contentType(ContentType.JSON).body(body).post("/v1/next-sentence")
+                    .then().statusCode(200).extract().asString(), Map.class);
+            NextSentenceAnswer expected = java.predict("nsp", new NextSentenceRequest(p[0], p[1]));
+            assertThat(((Number) http.get("is_next")).doubleValue()).isCloseTo(expected.isNext(),
+                    org.assertj.core.data.Offset.offset(1e-5));
+            assertThat(((Number) http.get("not_next")).doubleValue()).isCloseTo(expected.notNext(),
+                    org.assertj.core.data.Offset.offset(1e-5));
+        }
     }
 
     @Test

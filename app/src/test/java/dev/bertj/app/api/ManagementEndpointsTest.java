@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -122,6 +123,60 @@ class ManagementEndpointsTest {
         // The rest kept answering.
         given().contentType(ContentType.JSON).body("{\"inputs\": \"the [MASK] sat\"}").post("/v1/fill-mask").then()
                 .statusCode(200);
+    }
+
+    @Test
+    void aHeadThatThrowsHangsOrFailsToStartIsIsolated() throws Exception {
+        Path failing = HeadJar.build(Files.createTempDirectory("jar"), "3.0.0", true);
+        admin().contentType("application/java-archive").body(Files.readAllBytes(failing)).post("/v1/plugins").then()
+                .statusCode(422).body("detail", containsString("no licence key configured"));
+        given().contentType(ContentType.JSON).body("{\"text\": \"hello\"}").post("/v1/heads/token-count/predict")
+                .then().statusCode(404);
+
+        Path jar = HeadJar.build(Files.createTempDirectory("jar"), "3.0.1");
+        admin().contentType("application/java-archive").body(Files.readAllBytes(jar)).post("/v1/plugins").then()
+                .statusCode(201);
+        try {
+            given().contentType(ContentType.JSON).body("{\"text\": \"boom\"}").post("/v1/heads/token-count/predict")
+                    .then().statusCode(500).contentType("application/problem+json").body("type", containsString("head-failed"))
+                    .body("detail", containsString("token-count"));
+            long t0 = System.nanoTime();
+            given().contentType(ContentType.JSON).body("{\"text\": \"hang\"}").post("/v1/heads/token-count/predict")
+                    .then().statusCode(504).contentType("application/problem+json");
+            assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+            // The head itself and everything else keep answering.
+            given().contentType(ContentType.JSON).body("{\"text\": \"hello\"}").post("/v1/heads/token-count/predict")
+                    .then().statusCode(200);
+            given().contentType(ContentType.JSON).body("{\"inputs\": \"the [MASK] sat\"}").post("/v1/fill-mask").then()
+                    .statusCode(200);
+            admin().get("/v1/plugins").then().body("find { it.id == 'token-count' && it.state == 'active' }.failed_calls",
+                    org.hamcrest.Matchers.greaterThanOrEqualTo(2))
+                    .body("find { it.id == 'token-count' && it.state == 'active' }.timed_out_calls", equalTo(1));
+        } finally {
+            admin().delete("/v1/plugins/token-count").then().statusCode(204);
+        }
+    }
+
+    @Test
+    void aModelUnloadedWhileARequestIsInFlightFinishesThatRequest() throws Exception {
+        Path jar = HeadJar.build(Files.createTempDirectory("jar"), "4.0.0");
+        admin().contentType("application/java-archive").body(Files.readAllBytes(jar)).post("/v1/plugins").then()
+                .statusCode(201);
+        try {
+            admin().contentType(ContentType.JSON).body("{\"model\": \"tiny-two\"}").post("/v1/models").then()
+                    .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+            java.util.concurrent.CompletableFuture<Integer> inFlight = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> given().contentType(ContentType.JSON).body("{\"text\": \"slow\"}")
+                            .post("/v1/heads/token-count/predict?model=tiny-two").statusCode());
+            Thread.sleep(700);
+            admin().delete("/v1/models/tiny-two").then().statusCode(204);
+            // New requests no longer find it; the one in flight completes on the encoder it started with.
+            given().contentType(ContentType.JSON).body("{\"inputs\": \"hello\", \"model\": \"tiny-two\"}")
+                    .post("/v1/embed").then().statusCode(404);
+            assertThat(inFlight.get(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+        } finally {
+            admin().delete("/v1/plugins/token-count").then().statusCode(204);
+        }
     }
 
     @Test

@@ -9,6 +9,6 @@ public class BertBaseProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("bertj.models.default", "bert-base-uncased");
+        return Map.of("bertj.models.default", "bert-base-uncased", "bertj.plugins.call-timeout", "120s");
     }
 }

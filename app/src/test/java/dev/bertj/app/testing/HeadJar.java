@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * Builds a third-party head plugin jar the way an outside author would: compiles its source against the host's
  * classpath (core only) and packages it with the {@code Bertj-Plugin-*} manifest and the ServiceLoader
  * registration. The head, {@code token-count}, answers {@code {"text": ...}} with the number of WordPiece tokens
- * and the norm of the encoder's [CLS] vector, so an answer proves it ran on the hosting model's encoder.
+ * and the norm of the encoder's [CLS] vector, so an answer proves it ran on the hosting model's encoder. The texts
+ * {@code boom}, {@code hang} and {@code slow} make it throw, hang, or take two seconds (the isolation tests).
  */
 public final class HeadJar {
 
@@ -36,7 +37,11 @@ public final class HeadJar {
             import java.nio.file.Path;
             import java.util.*;
 
-            public final class TokenCountFactory implements HeadFactory {
+            public final class TokenCountFactory implements HeadFactory, dev.bertj.core.spi.PluginLifecycle {
+                public void start() {
+                    if (%FAIL_START%) { throw new IllegalStateException("no licence key configured"); }
+                }
+
                 public record Request(String text) { }
                 public record Answer(int tokens, double clsNorm, String version) { }
 
@@ -56,6 +61,14 @@ public final class HeadJar {
                     public ObjectNode config() { return HeadFiles.json().createObjectNode(); }
                     public Answer predict(Request r) {
                         if (r.text() == null) { throw new IllegalArgumentException("token-count needs a text"); }
+                        // Faults on request, for the isolation tests.
+                        if (r.text().equals("boom")) { throw new IllegalStateException("the head broke"); }
+                        if (r.text().equals("hang")) {
+                            try { Thread.sleep(600_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                        }
+                        if (r.text().equals("slow")) {
+                            try { Thread.sleep(2_000); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
+                        }
                         var e = c.tokenizer().encode(r.text());
                         var out = c.encoder().encode(EncoderBatch.pad(List.of(e), c.tokenizer().vocabulary().padId()));
                         double norm = out.sequenceOutput().getRow(0).norm2Number().doubleValue();
@@ -71,11 +84,16 @@ public final class HeadJar {
 
     /** Compiles and packages the token-count head with the given plugin version into {@code dir}. */
     public static Path build(Path dir, String version) throws IOException {
+        return build(dir, version, false);
+    }
+
+    /** As {@link #build(Path, String)}; with {@code failOnStart} its start hook throws (the plugin must be refused). */
+    public static Path build(Path dir, String version, boolean failOnStart) throws IOException {
         Path src = Files.createTempDirectory("head-src");
         Path classes = Files.createTempDirectory("head-classes");
         Path file = src.resolve("acme/heads/TokenCountFactory.java");
         Files.createDirectories(file.getParent());
-        Files.writeString(file, SOURCE.replace("%VERSION%", version));
+        Files.writeString(file, SOURCE.replace("%VERSION%", version).replace("%FAIL_START%", String.valueOf(failOnStart)));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc = javac.run(null, null, err, "-classpath", System.getProperty("java.class.path"), "-d",
@@ -92,7 +110,7 @@ public final class HeadJar {
         a.putValue("Bertj-Plugin-Description", "A third-party test head");
         a.putValue("Bertj-Plugin-Vendor", "acme");
         Files.createDirectories(dir);
-        Path jar = dir.resolve("token-count-" + version + ".jar");
+        Path jar = dir.resolve("token-count-" + version + (failOnStart ? "-failing" : "") + ".jar");
         try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, mf)) {
             j.putNextEntry(new JarEntry("META-INF/services/dev.bertj.core.head.HeadFactory"));
             j.write("acme.heads.TokenCountFactory\n".getBytes());
