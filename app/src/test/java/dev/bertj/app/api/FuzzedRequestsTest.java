@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(value = ServiceDirs.class, restrictToAnnotatedClass = false)
 class FuzzedRequestsTest {
 
-    static final int REQUESTS = 2000;
+    /** 2,000 in the build; {@code -Dbertj.fuzz.requests=10000} for a longer run. */
+    static final int REQUESTS = Integer.getInteger("bertj.fuzz.requests", 2000);
     static final String[] ENDPOINTS = {"/v1/embed", "/v1/fill-mask", "/v1/next-sentence", "/v1/question-answering",
         "/v1/text-classification", "/v1/translation", "/v1/heads/mlm/predict", "/v1/heads/x/predict", "/v1/models",
         "/v1/jobs"};
