@@ -565,8 +565,9 @@ public final class PluginRuntime<S> implements AutoCloseable {
             fail(inst, "start was interrupted");
             return false;
         }
-        move(inst, PluginState.ACTIVE, null);
+        // Published for calls before the state (and its event) says ACTIVE: whoever sees ACTIVE can call.
         active.put(inst.id(), inst);
+        move(inst, PluginState.ACTIVE, null);
         return true;
     }
 
