@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The child JVM of {@link PretrainingKillTest}: {@code ./bert pretrain --resume}'s work on a tiny config, a
- * checkpoint every few steps. Prints {@code started <step>} on stdout once it has resumed (or started fresh).
+ * checkpoint every few steps. Prints {@code started <step>} on stdout once it has resumed (or started fresh), then {@code step <n>} after
+ * every step.
  * Arguments: corpus, config.json, out, total steps, checkpoint interval.
  */
 public final class PretrainingKillMain {
@@ -24,6 +25,15 @@ public final class PretrainingKillMain {
         var result = Pretraining.run(s, System.err, trainer -> {
             System.out.println("started " + trainer.step());
             System.out.flush();
+            // Lets the test choose its kill moment by progress rather than by the clock (a quiet machine finishes
+            // the whole run before a clock-chosen moment).
+            trainer.listener(new dev.bertj.core.train.TrainingListener() {
+                @Override
+                public void onStep(dev.bertj.core.train.StepReport report) {
+                    System.out.println("step " + report.step());
+                    System.out.flush();
+                }
+            });
         });
         System.exit(result.status() == dev.bertj.core.train.TrainingResult.Status.COMPLETED ? 0 : 1);
     }

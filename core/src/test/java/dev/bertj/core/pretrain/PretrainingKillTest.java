@@ -60,7 +60,11 @@ class PretrainingKillTest {
             long started = Long.parseLong(first.substring("started ".length()));
             assertThat(started).as("each restart resumes at or after the previous one").isGreaterThanOrEqualTo(lastStart);
             lastStart = started;
-            Thread.sleep(300 + timing.nextInt(1500));
+            // Kill a random number of steps after the restart (always before the last step), then a random few
+            // milliseconds later, so that some kills land inside a checkpoint write.
+            long target = started + 1 + timing.nextInt((int) Math.max(1, STEPS - started - 2));
+            awaitStep(lines, target, kill, tmp);
+            Thread.sleep(timing.nextInt(40));
             if (child.isAlive()) {
                 killed++;
             }
@@ -87,6 +91,16 @@ class PretrainingKillTest {
         assertThat(tensorBytes(out.resolve("model.safetensors")))
                 .as("final weights").isEqualTo(tensorBytes(reference.resolve("model.safetensors")));
         assertThat(Files.readString(out.resolve("vocab.txt"))).isEqualTo(Files.readString(reference.resolve("vocab.txt")));
+    }
+
+    private static void awaitStep(BlockingQueue<String> lines, long target, int kill, Path tmp) throws InterruptedException {
+        while (true) {
+            String line = lines.poll(120, TimeUnit.SECONDS);
+            assertThat(line).as("child %d reaching step %d (its log is in %s)", kill, target, tmp).isNotNull();
+            if (line.equals("step " + target)) {
+                return;
+            }
+        }
     }
 
     private static void assertCheckpointsComplete(Path root) throws IOException {
