@@ -223,7 +223,7 @@ final class EncoderSections {
         BertBlock block = BertBlock.builder().setTokenDictionarySize(c.vocabSize()).optTypeDictionarySize(2)
                 .optEmbeddingSize(c.hiddenSize()).optTransformerBlockCount(c.numHiddenLayers())
                 .optAttentionHeadCount(c.numAttentionHeads()).optHiddenSize(c.intermediateSize())
-                .optHiddenDropoutProbability(0f).optMaxSequenceLength(Math.max(seq, 512)).build();
+                .optHiddenDropoutProbability(0f).optMaxSequenceLength(seq).build(); // DJL adds all max-length positions: must equal seq
         block.setInitializer(new TruncatedNormalInitializer(0.02f), Parameter.Type.WEIGHT);
         Model model = Model.newInstance("bert", "PyTorch");
         model.setBlock(block);

@@ -162,7 +162,6 @@ final class ServiceSection {
                 }
                 Svg plot = new Svg("latency vs concurrency: " + e.getKey(), "concurrent clients", "latency (ms)", true);
                 plot.add("p50", xs, p50).add("p95", xs, p95).add("p99", xs, p99);
-                ctx.para("");
                 ctx.plot("service-latency" + e.getKey().replace("/v1/", "-") + ".svg", plot);
             }
             ctx.para(Report.table(List.of("endpoint", "clients", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms",

@@ -59,11 +59,15 @@ final class TrainingSection {
                 "PyTorch 2.7.1 (DJL): " + f(0, s.tokens() / theirs) + " (MFU "
                         + f(1, 100 * gflop / theirs / TrainingBenchmark.FMA_PEAK_GFLOPS) + "%)", Report.ratio(theirs, ours));
 
-        StringBuilder parts = new StringBuilder();
-        Map<String, Double> b = TrainingBenchmark.breakdown(parts, s, 1, ctx.quick ? 2 : 4);
-        ctx.para("Where bertj's step goes (BERT-base, batch 8 x 128; each part timed on its own, medians of "
-                + (ctx.quick ? 2 : 4) + " steps; the encoder's forward is also run once separately to time it):\n\n"
-                + parts);
+        if (ctx.quick) {
+            ctx.para("Where bertj's step time goes (forward / backward / optimizer): measured in the full run only "
+                    + "(`./bert bench`), to keep `--quick` short.");
+        } else {
+            StringBuilder parts = new StringBuilder();
+            TrainingBenchmark.breakdown(parts, s, 1, 4);
+            ctx.para("Where bertj's step goes (BERT-base, batch 8 x 128; each part timed on its own, medians of 4 "
+                    + "steps; the encoder's forward is also run once separately to time it):\n\n" + parts);
+        }
 
         StringBuilder tinyLog = new StringBuilder();
         double tiny = TrainingBenchmark.tiny(tinyLog, 3, ctx.quick ? 10 : 30);
