@@ -32,16 +32,19 @@ public class HeadPlugins {
 
     /**
      * The runtime logs every failed call (by plugin and exception class, never its message, which may quote the
-     * request's text). A head refusing a request (an IllegalArgumentException, answered 422) is routine here and
-     * is counted in the plugin's status and the metrics, so those records are dropped; timeouts and rejections stay
-     * in the log. Held strongly so that the filtered logger is not collected and recreated without its filter.
+     * request's text). A head refusing a request (an IllegalArgumentException, answered 422) or the service
+     * refusing it inside the call (a ProblemException: a request that does not fit the head) is routine: it is
+     * counted in the plugin's status and the metrics, and those records are dropped; other failures, timeouts and
+     * rejections stay in the log. Held strongly so that the filtered logger is not collected and recreated without
+     * its filter.
      */
     private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger(
             PluginRuntime.class.getName());
 
     static {
         RUNTIME_LOG.setFilter(r -> r.getMessage() == null
-                || !r.getMessage().matches("plugin \\S+: call failed \\(FAILED, java\\.lang\\.IllegalArgumentException\\)"));
+                || !r.getMessage().matches("plugin \\S+: call failed \\(FAILED, (java\\.lang\\.IllegalArgumentException"
+                        + "|dev\\.bertj\\.app\\.problem\\.ProblemException)\\)"));
     }
 
     private final PluginRuntime<HeadFactory> runtime;

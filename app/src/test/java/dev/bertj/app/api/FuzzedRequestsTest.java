@@ -124,6 +124,8 @@ class FuzzedRequestsTest {
         Map<Integer, Integer> statuses = new TreeMap<>();
         List<String> failures = new ArrayList<>();
         long t0 = System.nanoTime();
+        String previous = "";
+        int previousStatus = 0;
         for (int i = 0; i < REQUESTS; i++) {
             String endpoint = ENDPOINTS[r.nextInt(ENDPOINTS.length)];
             Generated g = generate(r, endpoint);
@@ -141,15 +143,42 @@ class FuzzedRequestsTest {
             if (g.contentType != null) {
                 req.header("Content-Type", g.contentType);
             }
-            HttpResponse<String> res = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
-            int status = res.statusCode();
-            statuses.merge(status, 1, Integer::sum);
-            counts.computeIfAbsent(endpoint, e -> new TreeMap<>()).merge(status, 1, Integer::sum);
             String shown = g.method + " " + (g.path.length() > 200 ? g.path.substring(0, 200) + "..." : g.path) + " "
                     + (g.body == null ? "" : g.body.length > 300 ? new String(g.body, 0, 300, StandardCharsets.UTF_8)
                     + "... (" + g.body.length + " bytes)" : new String(g.body, StandardCharsets.UTF_8));
+            HttpResponse<String> res;
+            try {
+                res = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                res = null;
+                if (previousStatus == 414) {
+                    // The HTTP layer closes the connection after its 414 (below) without saying so: the pooled
+                    // connection is dead, and a client sends again on a new one (Java's client retries only GETs).
+                    res = HTTP.send(req.build(), HttpResponse.BodyHandlers.ofString());
+                }
+            }
+            if (res == null) {
+                // No answer at all (the connection closed): as bad as a 5xx. Counted as status 0.
+                statuses.merge(0, 1, Integer::sum);
+                counts.computeIfAbsent(endpoint, k -> new TreeMap<>()).merge(0, 1, Integer::sum);
+                failures.add("no response " + shown + " [after " + previous + "]");
+                previous = shown;
+                previousStatus = 0;
+                continue;
+            }
+            previous = shown + " -> " + res.statusCode() + " " + res.headers().map();
+            previousStatus = res.statusCode();
+            int status = res.statusCode();
+            statuses.merge(status, 1, Integer::sum);
+            counts.computeIfAbsent(endpoint, e -> new TreeMap<>()).merge(status, 1, Integer::sum);
             if (status >= 500) {
                 failures.add(status + " " + shown + " -> " + res.body());
+            } else if (status == 414 && g.path.length() > 4000 && res.body().isEmpty()) {
+                // A request line over quarkus.http.limits.max-initial-line-length (4096 bytes) is refused by Vert.x's
+                // HTTP decoder before any of the service's code runs, with an empty 414, and the connection is
+                // closed; Quarkus offers no hook to answer it with a problem document (quarkusio/quarkus#55082).
+                // Documented in docs/service.md; counted in the table.
+                continue;
             } else if (status >= 400) {
                 String type = res.headers().firstValue("Content-Type").orElse("");
                 String detail = null;
@@ -248,20 +277,57 @@ class FuzzedRequestsTest {
         return r.nextInt(10) == 0 ? garbage(r) : object(r, endpoint).getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The field each endpoint cannot do without, put in most objects so that many get as far as the model. */
+    static final Map<String, String[]> MAIN = Map.of(
+            "POST /v1/embed", new String[] {"inputs"},
+            "POST /v1/fill-mask", new String[] {"inputs"},
+            "POST /v1/next-sentence", new String[] {"text_a", "text_b"},
+            "POST /v1/question-answering", new String[] {"question", "context"},
+            "POST /v1/text-classification", new String[] {"inputs"},
+            "POST /v1/translation", new String[] {"inputs"},
+            "POST /v1/heads/{head}/predict", new String[] {"text"},
+            "POST /v1/models", new String[] {"model"});
+
     static String object(Random r, String endpoint) {
         StringBuilder b = new StringBuilder("{");
-        int n = r.nextInt(5);
-        boolean first = true;
+        List<String> fields = new ArrayList<>();
+        if (r.nextInt(10) < 7) {
+            fields.addAll(List.of(MAIN.getOrDefault(endpoint, new String[0])));
+        }
+        int n = r.nextInt(4);
         for (int i = 0; i < n; i++) {
             String[] own = OWN.getOrDefault(endpoint, FIELDS);
-            String field = r.nextInt(10) < 8 ? own[r.nextInt(own.length)] : FIELDS[r.nextInt(FIELDS.length)];
+            fields.add(r.nextInt(10) < 8 ? own[r.nextInt(own.length)] : FIELDS[r.nextInt(FIELDS.length)]);
+        }
+        boolean first = true;
+        for (String field : fields) {
             if (endpoint.equals("POST /v1/jobs") && (field.equals("head") || field.equals("steps"))) {
                 continue; // never a complete job: the fuzzer must not start training
             }
-            b.append(first ? "" : ",").append('"').append(field).append("\":").append(value(r, 0));
+            // Half the values have the field's type (with hostile contents), half are anything at all.
+            String value = r.nextBoolean() ? typed(r, field) : value(r, 0);
+            b.append(first ? "" : ",").append('"').append(field).append("\":").append(value);
             first = false;
         }
         return b.append('}').toString();
+    }
+
+    /** A value of the type the field wants: hostile texts, counts and lengths out of range, unusable names. */
+    static String typed(Random r, String field) {
+        return switch (field) {
+            case "inputs", "targets" -> r.nextBoolean() ? '"' + text(r, 0) + '"'
+                    : "[\"" + text(r, 1) + "\", \"" + text(r, 1) + "\"]";
+            case "text", "text_a", "text_b", "question", "context", "text_pair", "train_text" -> '"' + text(r, 0) + '"';
+            case "top_k", "topK", "doc_stride", "max_seq_len", "max_question_len", "max_answer_len", "num_beams",
+                 "max_length", "epochs", "batch" -> String.valueOf(new long[] {0, -1, 1, 2, 3, 5, 16, 64, 512, 513,
+                     1_000_000_000L, Integer.MAX_VALUE, Integer.MIN_VALUE}[r.nextInt(13)]);
+            case "normalize", "truncate", "handle_impossible_answer" -> r.nextBoolean() ? "true" : "false";
+            case "pooling" -> '"' + new String[] {"mean", "cls", "pooler", "max", "", "MEAN"}[r.nextInt(6)] + '"';
+            case "model", "out", "train" -> '"' + new String[] {"tiny", "tiny-two", "broken", "truncated", "../tiny",
+                "no-such-model", "", "tiny\\u0000", "x".repeat(200)}[r.nextInt(9)] + '"';
+            case "lr", "null_threshold" -> new String[] {"0.5", "-1", "1e308", "0", "1e-300", "3"}[r.nextInt(6)];
+            default -> value(r, 0);
+        };
     }
 
     static String value(Random r, int depth) {
@@ -272,7 +338,7 @@ class FuzzedRequestsTest {
                 Integer.MAX_VALUE, Integer.MIN_VALUE, 1_000_001}[r.nextInt(14)]);
             case 3: return new String[] {"0.5", "-2.5", "1e308", "1e-300", "3.0", "-0.0", "1e999", "NaN", "2E2"}[r.nextInt(9)];
             case 4: return "1" + "0".repeat(70);
-            case 5, 6, 7, 8: return '"' + text(r) + '"';
+            case 5, 6, 7, 8: return '"' + text(r, depth) + '"';
             case 9: {
                 StringBuilder a = new StringBuilder("[");
                 int n = switch (r.nextInt(8)) {
@@ -291,8 +357,13 @@ class FuzzedRequestsTest {
         }
     }
 
-    static String text(Random r) {
-        return switch (r.nextInt(16)) {
+    /** Huge texts only at the top level (inside a 300-element array they would make a 300 MB body). */
+    static String text(Random r, int depth) {
+        int pick = r.nextInt(16);
+        if (depth > 0 && (pick == 4 || pick == 11 || pick == 12)) {
+            pick = 6;
+        }
+        return switch (pick) {
             case 0 -> "";
             case 1 -> "the cat [MASK] on the mat";
             case 2 -> "\\ud800 lone surrogate";

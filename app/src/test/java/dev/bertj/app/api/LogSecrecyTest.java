@@ -94,7 +94,7 @@ class LogSecrecyTest {
         json("{\"inputs\": \"" + t + "\", \"extra_" + TEXT + "\": 1}").post("/v1/embed").then().statusCode(400);
         json("{\"inputs\": \"" + t + "\", \"top_k\": \"" + TEXT + "\"}").post("/v1/fill-mask").then().statusCode(400);
         json("{\"inputs\": \"" + t + "\"}").post("/v1/fill-mask").then().statusCode(422);
-        json("{\"text\": \"" + t + "\"}").post("/v1/heads/mlm/predict").then().statusCode(422);
+        json("{\"text\": \"" + t + "\", \"topK\": 5}").post("/v1/heads/mlm/predict").then().statusCode(422);
         json("{\"inputs\": \"" + t + "\", \"model\": \"" + TEXT + "\"}").post("/v1/embed").then().statusCode(404);
         json("{\"inputs\": \"" + t + " " + "x".repeat(120_000) + "\"}").post("/v1/embed").then().statusCode(413);
         // Tokens: missing, wrong (secret-looking), and the right one.

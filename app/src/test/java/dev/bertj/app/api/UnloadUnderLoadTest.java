@@ -47,7 +47,7 @@ class UnloadUnderLoadTest {
         {"/v1/question-answering", "{\"question\": \"where is the cat?\", \"context\": \"the cat is in paris\","
             + " \"model\": \"tiny-two\"}"},
         {"/v1/text-classification", "{\"inputs\": \"the cat sat\", \"model\": \"tiny-two\"}"},
-        {"/v1/heads/mlm/predict?model=tiny-two", "{\"text\": \"the [MASK] sat\"}"}};
+        {"/v1/heads/mlm/predict?model=tiny-two", "{\"text\": \"the [MASK] sat\", \"topK\": 5}"}};
 
     @TestHTTPResource("/")
     URL base;

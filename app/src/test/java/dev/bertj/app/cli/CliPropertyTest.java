@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bertj.app.testing.AllHeadsModel;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.statistics.Statistics;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -94,12 +94,14 @@ class CliPropertyTest {
     // -------------------------------------------------------------------------------------------------------------
     // Hostile input: never a crash, and a failure says why.
 
-    @Property(tries = 70)
-    void hostileStdinAndOptionsNeverCrash(@ForAll("commands") String command, @ForAll("stdin") byte[] stdin,
-                                          @ForAll("options") List<String> options, @ForAll("modelArgs") String modelArg) {
+    @Property(tries = 300)
+    void hostileStdinAndOptionsNeverCrash(@ForAll("invocations") List<String> invocation, @ForAll("stdin") byte[] stdin,
+                                          @ForAll("modelArgs") String modelArg) {
+        String command = invocation.get(0);
         List<String> args = new ArrayList<>(List.of(command, "--model", modelArg.equals("*") ? model().toString() : modelArg));
-        args.addAll(options);
+        args.addAll(invocation.subList(1, invocation.size()));
         Run r = run(stdin, args);
+        Statistics.label("command and exit code").collect(command, r.exit());
         String shown = "bert " + String.join(" ", args) + " <<< " + preview(stdin) + "\nexit " + r.exit() + "\nstderr: "
                 + r.err() + "\nstdout: " + preview(r.out().getBytes(StandardCharsets.UTF_8));
         assertThat(r.exit()).as(shown).isIn(0, 1, 2);
@@ -162,7 +164,39 @@ class CliPropertyTest {
                 Tuple.of(1, Arbitraries.just(new byte[0])));
     }
 
-    /** A random subset of every command's options (each command refuses the others' as unknown: usage errors). */
+    /**
+     * A command and random values for its own options (mostly), or for any command's options (sometimes: the
+     * others' are unknown to it, a usage error).
+     */
+    @Provide
+    Arbitrary<List<String>> invocations() {
+        return Arbitraries.of(COMMANDS).flatMap(command -> Arbitraries.frequencyOf(
+                        Tuple.of(4, options().filter(o -> ownOptions(command, o))), Tuple.of(1, options()))
+                .map(options -> {
+                    List<String> all = new ArrayList<>(List.of(command));
+                    all.addAll(options);
+                    return all;
+                }));
+    }
+
+    /** Whether every option name in {@code args} belongs to {@code command}. */
+    static boolean ownOptions(String command, List<String> args) {
+        List<String> own = switch (command) {
+            case "tokenize" -> List.of("--max-length", "--stride", "--truncation", "--pair", "--pad", "--cased",
+                    "--max-line-chars");
+            case "embed" -> List.of("--pooling", "--normalize", "--truncate", "--max-length", "--batch",
+                    "--max-line-chars");
+            case "fill-mask" -> List.of("--top-k", "--targets", "--batch-size");
+            case "classify" -> List.of("--top-k", "--batch-size");
+            case "qa" -> List.of("--top-k", "--handle-impossible-answer", "--batch-size");
+            case "translate" -> List.of("--beams", "--max-length", "--batch-size");
+            default -> List.of("--batch-size");
+        };
+        // Option names start with "--" ("-x" is the one short one); values such as "-1" are not names.
+        return args.stream().filter(a -> a.startsWith("--") || a.equals("-x")).allMatch(own::contains);
+    }
+
+    /** A random subset of every command's options. */
     @Provide
     Arbitrary<List<String>> options() {
         Arbitrary<String> number = Arbitraries.of("-1", "0", "1", "2", "3", "7", "64", "512", "1000000000",
@@ -187,7 +221,7 @@ class CliPropertyTest {
     // -------------------------------------------------------------------------------------------------------------
     // Good input: exit 0 and an answer per line.
 
-    @Property(tries = 35)
+    @Property(tries = 70)
     void goodInputExitsZeroWithAnAnswerPerLine(@ForAll("commands") String command,
                                                @ForAll("sentences") List<String> sentences) {
         List<String> lines = new ArrayList<>();
