@@ -269,7 +269,7 @@ public final class EncoderBenchmark {
         return new EncoderInput(batch, seq, ids, null, null);
     }
 
-    private static float[] runOrt(OrtEnvironment env, OrtSession session, EncoderInput in) throws Exception {
+    static float[] runOrt(OrtEnvironment env, OrtSession session, EncoderInput in) throws Exception {
         long[] shape = {in.batch(), in.seqLen()};
         Map<String, OnnxTensor> feeds = new HashMap<>();
         try (OnnxTensor ids = OnnxTensor.createTensor(env, LongBuffer.wrap(toLong(in.inputIds())), shape);

@@ -54,16 +54,34 @@ public final class TokenizerBenchmark {
         long run();
     }
 
+    /** What {@link #measure} found: the corpus and each contender's tokens/s per measured round. */
+    record Result(Path text, int texts, long chars, long tokens, int warmup, int rounds,
+                  Map<String, List<Double>> rates, String loadBefore, String loadAfter) {
+        double median(String contender) {
+            return TokenizerBenchmark.median(rates.get(contender));
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Map<String, String> opts = parse(args);
-        Path textPath = Path.of(opts.getOrDefault("--text",
-                "core/src/test/resources/dev/bertj/core/tokenizer/squad-v1.1-dev-excerpt.json"));
+        Path textPath = Path.of(opts.getOrDefault("--text", DEFAULT_TEXT));
         int warmup = Integer.parseInt(opts.getOrDefault("--warmup", "3"));
         int rounds = Integer.parseInt(opts.getOrDefault("--rounds", "9"));
         Path out = Path.of(opts.getOrDefault("--out", "benchmarks/results/tokenizer.md"));
+        Result r = measure(textPath, warmup, rounds);
+        String report = report(r.text(), r.texts(), r.chars(), r.tokens(), r.warmup(), r.rounds(), r.rates(),
+                r.loadBefore(), r.loadAfter());
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, report);
+        System.out.println(report);
+    }
+
+    static final String DEFAULT_TEXT = "core/src/test/resources/dev/bertj/core/tokenizer/squad-v1.1-dev-excerpt.json";
+
+    /** Checks both tokenizers agree on every text, then times every contender, alternating the order per round. */
+    static Result measure(Path textPath, int warmup, int rounds) throws Exception {
         System.setProperty("OPT_OUT_TRACKING", "true"); // DJL telemetry off
         System.setProperty("ai.djl.offline", "true");
-
         List<String> texts = readTexts(textPath);
         long chars = texts.stream().mapToLong(String::length).sum();
         Path json = Files.createTempFile("bert-base-uncased", ".json");
@@ -177,13 +195,10 @@ public final class TokenizerBenchmark {
         pool.shutdown();
         hf.close();
         Files.deleteIfExists(json);
-
-        String report = report(textPath, texts.size(), chars, tokens, warmup, rounds, rates, loadAverageBefore,
+        return new Result(textPath, texts.size(), chars, tokens, warmup, rounds, rates, loadAverageBefore,
                 loadAverage());
-        Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, report);
-        System.out.println(report);
     }
+
 
     private static String report(Path textPath, int texts, long chars, long tokens, int warmup, int rounds,
                                  Map<String, List<Double>> rates, String loadBefore, String loadAfter) {
@@ -243,7 +258,7 @@ public final class TokenizerBenchmark {
         return sb.toString();
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         if (v.length == 0) {
             return Double.NaN;

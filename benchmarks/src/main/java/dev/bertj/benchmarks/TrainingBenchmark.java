@@ -108,7 +108,8 @@ public final class TrainingBenchmark {
                     perRound);
             case "rss" -> rss(report, Integer.parseInt(o.getOrDefault("--steps", "4")));
             case "tiny" -> tiny(report, warmup, Integer.parseInt(o.getOrDefault("--steps", "30")));
-            default -> throw new IllegalArgumentException("unknown --mode " + mode + " (compare, rss, tiny)");
+            case "breakdown" -> breakdown(report, base(), warmup, Integer.parseInt(o.getOrDefault("--steps", "4")));
+            default -> throw new IllegalArgumentException("unknown --mode " + mode + " (compare, rss, tiny, breakdown)");
         }
         report.append("load average after ").append(loadAverage()).append('\n');
         System.out.print(report);
@@ -127,7 +128,14 @@ public final class TrainingBenchmark {
         return new Shapes(BertConfig.preset("tiny", 8000), batch, 128, 20);
     }
 
-    private static void compare(StringBuilder report, Shapes s, int warmup, int rounds, int perRound) {
+    /** The side-by-side result: seconds per step of each contender, and the GEMM peak measured before. */
+    record Comparison(Shapes shapes, double gemmPeak, Map<String, List<Double>> seconds) {
+        double median(String contender) {
+            return Stats.median(seconds.get(contender));
+        }
+    }
+
+    static Comparison compare(StringBuilder report, Shapes s, int warmup, int rounds, int perRound) {
         double peak = measuredGemmPeak();
         report.append(String.format(Locale.ROOT, "shapes: %d layers, hidden %d, vocab %d, batch %d x seq %d, %d masked per sequence; %.1f GFLOP "
                 + "per step; GEMM peak measured now %.0f GFLOP/s, FMA peak %.0f GFLOP/s%n", s.config.numHiddenLayers(),
@@ -171,9 +179,65 @@ public final class TrainingBenchmark {
         for (Stepper c : contenders) {
             c.close();
         }
+        return new Comparison(s, peak, times);
     }
 
-    private static void rss(StringBuilder report, int steps) {
+    /**
+     * Where bertj's step time goes: zeroing gradients, the encoder's training forward alone, the whole
+     * forward + losses + backward ({@code trainStep}), clipping and AdamW, each timed separately per step; medians.
+     * Backward (with the MLM/NSP heads) is trainStep minus the forward.
+     */
+    static Map<String, Double> breakdown(StringBuilder report, Shapes s, int warmup, int steps) {
+        Map<String, List<Double>> t = new LinkedHashMap<>();
+        for (String k : List.of("zero gradients", "encoder forward (training, dropout)", "trainStep (forward + heads + backward)",
+                "gradient clipping", "AdamW step")) {
+            t.put(k, new ArrayList<>());
+        }
+        try (BertjStepper b = new BertjStepper(s, 42)) {
+            dev.bertj.core.model.BertModel encoder = b.model.encoder();
+            dev.bertj.core.model.BertActivations act = encoder.newActivations(true);
+            dev.bertj.core.model.EncoderInput input = new dev.bertj.core.model.EncoderInput(s.batch, s.seqLen,
+                    b.batch.inputIds, b.batch.tokenTypeIds, b.batch.attentionMask);
+            Rng rng = new Rng(9);
+            for (int i = 0; i < warmup + steps; i++) {
+                double[] d = new double[5];
+                long t0 = System.nanoTime();
+                for (dev.bertj.core.nn.Parameter p : b.task.parameters()) {
+                    p.grad().assign(0);
+                }
+                long t1 = System.nanoTime();
+                encoder.forward(input, act, rng);
+                long t2 = System.nanoTime();
+                b.task.trainStep(b.batch, 1f);
+                long t3 = System.nanoTime();
+                GradientClipping.clipByGlobalNorm(b.task.parameters(), 1.0);
+                long t4 = System.nanoTime();
+                b.adam.step(1e-4);
+                long t5 = System.nanoTime();
+                if (i >= warmup) {
+                    long[] marks = {t0, t1, t2, t3, t4, t5};
+                    int k = 0;
+                    for (List<Double> list : t.values()) {
+                        list.add((marks[k + 1] - marks[k]) / 1e9);
+                        k++;
+                    }
+                }
+            }
+            act.close();
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        t.forEach((k, v) -> medians.put(k, Stats.median(v)));
+        double step = medians.get("zero gradients") + medians.get("trainStep (forward + heads + backward)")
+                + medians.get("gradient clipping") + medians.get("AdamW step");
+        double fwd = medians.get("encoder forward (training, dropout)");
+        medians.put("backward + MLM/NSP heads (trainStep - forward)", medians.get("trainStep (forward + heads + backward)") - fwd);
+        medians.put("step (without the separate forward)", step);
+        report.append("| part | median s | share of a step |\n|---|---:|---:|\n");
+        medians.forEach((k, v) -> report.append(String.format(Locale.ROOT, "| %s | %.3f | %.0f%% |%n", k, v, 100 * v / step)));
+        return medians;
+    }
+
+    static void rss(StringBuilder report, int steps) {
         Shapes s = base();
         report.append("before the model: ").append(memory()).append('\n');
         try (BertjStepper b = new BertjStepper(s, 42)) {
@@ -187,7 +251,8 @@ public final class TrainingBenchmark {
         }
     }
 
-    private static void tiny(StringBuilder report, int warmup, int steps) {
+    /** Steps per second of the tiny config (batch 32 x 128). */
+    static double tiny(StringBuilder report, int warmup, int steps) {
         Shapes s = tinyShapes(32);
         try (BertjStepper b = new BertjStepper(s, 42)) {
             for (int i = 0; i < warmup; i++) {
@@ -201,6 +266,7 @@ public final class TrainingBenchmark {
             report.append(String.format(Locale.ROOT, "tiny (2 layers, hidden 128, vocab 8000), batch 32 x 128, 20 masked: "
                     + "%.2f steps/s, %.0f tokens/s, %.1f GFLOP/s over %d steps%n", steps / seconds,
                     steps * s.tokens() / seconds, steps * s.flopsPerStep() / seconds / 1e9, steps));
+            return steps / seconds;
         }
     }
 
@@ -231,10 +297,10 @@ public final class TrainingBenchmark {
 
     /** bertj: PretrainingTask + AdamW (BERT's variant) + clipping, as the Trainer runs them. */
     static final class BertjStepper implements Stepper {
-        private final PretrainingModel model;
-        private final PretrainingTask task;
-        private final AdamW adam;
-        private final PretrainingBatch batch;
+        final PretrainingModel model;
+        final PretrainingTask task;
+        final AdamW adam;
+        final PretrainingBatch batch;
 
         BertjStepper(Shapes s, long seed) {
             model = PretrainingModel.fromScratch(s.config, seed);

@@ -11,6 +11,7 @@ import dev.bertj.core.train.TrainingTask;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,9 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
     private final boolean freezeEncoder;
     private final List<Parameter> parameters = new ArrayList<>();
     private final Rng dropout;
+    /** Pooled outputs of the frozen encoder per example (see {@link #trainOnPooled}). */
+    private final Map<E, float[]> pooledCache = new IdentityHashMap<>();
+    static final long MAX_CACHED_FLOATS = 256L << 20; // 1 GiB
 
     public HeadTrainingTask(BertModel model, TaskHead<?, ?, E> head, boolean freezeEncoder, long seed) {
         this.model = model;
@@ -72,6 +76,9 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
         if (!freezeEncoder) {
             return trainWithEncoder(batch, lossScale);
         }
+        if (!head.usesSequenceOutput() && model.hasPooler()) {
+            return trainOnPooled(batch, lossScale);
+        }
         EncoderOutput out = model.forward(batch.input().toEncoderInput());
         Tape tape = Tape.training();
         int h = out.hiddenSize();
@@ -81,6 +88,46 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
         HeadLoss loss = head.loss(tape, new EncoderVars(batch.input(), sequence, pooled), batch);
         tape.backward(tape.scale(loss.loss(), lossScale));
         return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), batch.input().tokenCount());
+    }
+
+    /**
+     * The frozen encoder is a fixed function, so a head that reads only the pooled output needs each example's
+     * pooled vector once: it is computed the first time the example is seen and reused in later epochs (at most
+     * {@link #MAX_CACHED_FLOATS} floats are kept; beyond that the encoder runs again).
+     */
+    private StepResult trainOnPooled(HeadBatch<E> batch, float lossScale) {
+        List<E> examples = batch.examples();
+        int n = examples.size();
+        float[][] rows = new float[n][];
+        boolean complete = true;
+        for (int i = 0; i < n && complete; i++) {
+            rows[i] = pooledCache.get(examples.get(i));
+            complete = rows[i] != null;
+        }
+        if (!complete) {
+            EncoderOutput out = model.forward(batch.input().toEncoderInput());
+            for (int i = 0; i < n; i++) {
+                rows[i] = out.pooled(i).clone();
+                if ((long) (pooledCache.size() + 1) * rows[i].length <= MAX_CACHED_FLOATS) {
+                    pooledCache.put(examples.get(i), rows[i]);
+                }
+            }
+        }
+        int h = rows[0].length;
+        float[] all = new float[n * h];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(rows[i], 0, all, i * h, h);
+        }
+        Tape tape = Tape.training();
+        Var pooled = tape.constant(Nd4j.create(all, new long[] {n, h}, 'c'));
+        HeadLoss loss = head.loss(tape, new EncoderVars(batch.input(), null, pooled), batch);
+        tape.backward(tape.scale(loss.loss(), lossScale));
+        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), batch.input().tokenCount());
+    }
+
+    /** Examples whose pooled output is cached (for tests). */
+    int cachedExamples() {
+        return pooledCache.size();
     }
 
     private StepResult trainWithEncoder(HeadBatch<E> batch, float lossScale) {

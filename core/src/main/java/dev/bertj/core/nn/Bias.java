@@ -17,7 +17,10 @@ public final class Bias {
         if (rows == 0) {
             return;
         }
-        Gemm.sgemv(true, rows, cols, 1f, dy.address(), cols, ones(rows).address(), 1f, dbias.address());
+        Floats o = ones(rows);
+        Gemm.sgemv(true, rows, cols, 1f, dy.address(), cols, o.address(), 1f, dbias.address());
+        // Another thread may have replaced the shared buffer meanwhile: keep this one alive through the call.
+        java.lang.ref.Reference.reachabilityFence(o);
     }
 
     /** At least {@code n} ones, shared; grown (never changed in place) when a longer run is needed. */

@@ -102,6 +102,9 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
      * {@code IsNext}/{@code NotNext} or BERT's 0 (is next) / 1 (not next). {@code format=corpus}: a text in
      * BERT's pre-training layout (one sentence per line, blank line between documents) from which balanced
      * pairs are drawn with {@code seed}: half real successors, half random sentences of another document.
+     * {@code format=segments}: the same text, cut into multi-sentence segment pairs of up to {@code max_length}
+     * tokens exactly as BERT's pre-training data (see {@link SentencePairs#segmentsFromCorpus}); options
+     * {@code max_length} (default 128), {@code short_seq_prob} (0.1), {@code seed}, {@code max_pairs}.
      */
     @Override
     public List<SentencePair> readExamples(Path file, Map<String, String> options) throws IOException {
@@ -110,7 +113,13 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
             case "pairs" -> SentencePairs.readTsv(file);
             case "corpus" -> SentencePairs.fromCorpus(file, Long.parseLong(options.getOrDefault("seed", "42")),
                     Integer.parseInt(options.getOrDefault("max_pairs", "1000000")));
-            default -> throw new IllegalArgumentException("unknown NSP data format '" + format + "' (pairs or corpus)");
+            case "segments" -> SentencePairs.segmentsFromCorpus(file, context.tokenizer(),
+                    Integer.parseInt(options.getOrDefault("max_length", Integer.toString(DEFAULT_MAX_LENGTH))),
+                    Double.parseDouble(options.getOrDefault("short_seq_prob", "0.1")),
+                    Long.parseLong(options.getOrDefault("seed", "42")),
+                    Integer.parseInt(options.getOrDefault("max_pairs", "1000000")));
+            default -> throw new IllegalArgumentException("unknown NSP data format '" + format
+                    + "' (pairs, corpus or segments)");
         };
     }
 
@@ -125,6 +134,11 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
             labels[i] = p.label();
         }
         return new HeadBatch<>(EncoderBatch.pad(encodings, context.tokenizer().vocabulary().padId()), examples, labels);
+    }
+
+    @Override
+    public boolean usesSequenceOutput() {
+        return false;
     }
 
     @Override
