@@ -327,7 +327,12 @@ public final class PluginRuntime<S> implements AutoCloseable {
     }
 
     private void callFailed(Installation<?> inst, PluginCallException failure) {
-        LOG.log(System.Logger.Level.WARNING, failure.getMessage());
+        // Not the message: a plugin's exception may quote its argument (a service's request text). The caller gets
+        // the message with the exception, and listeners and the plugin's status get it; the log gets what and who.
+        Throwable cause = failure.getCause();
+        LOG.log(System.Logger.Level.WARNING, "plugin " + inst.label() + ": call failed (" + failure.kind()
+                + (cause == null || failure.kind() != PluginCallException.Kind.FAILED ? ""
+                        : ", " + cause.getClass().getName()) + ")");
         emit(PluginEvent.Type.CALL_FAILED, inst, inst.state, inst.state, failure.getMessage());
     }
 

@@ -116,6 +116,40 @@ class PluginFaultsTest {
         }
     }
 
+    /** A plugin's exception may quote its argument (a service's request text): the log names the plugin only. */
+    @Test
+    void aFailedCallIsLoggedWithoutItsMessage() throws Exception {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(PluginRuntime.class.getName());
+        java.util.List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        drop(Fixtures.callThrows(), dropIn, "faulty.jar");
+        try (PluginRuntime<Greeter> runtime = RuntimeSupport.builder(dropIn, work).build()) {
+            runtime.start();
+            assertThatThrownBy(() -> greet(runtime, "faulty")).hasMessageContaining("cannot greet bert");
+        } finally {
+            log.removeHandler(capture);
+        }
+        java.util.logging.Formatter format = new java.util.logging.SimpleFormatter();
+        assertThat(records).extracting(format::formatMessage)
+                .contains("plugin faulty@1.0.0: call failed (FAILED, java.lang.IllegalArgumentException)")
+                .noneMatch(m -> m.contains("cannot greet"));
+        assertThat(records).allMatch(r -> r.getThrown() == null);
+    }
+
     @Test
     void aCallThatHangsIsCancelledAtItsTimeoutAndTheCallerGetsAClearError() throws Exception {
         drop(Fixtures.echo(), dropIn, "echo.jar");

@@ -75,6 +75,10 @@ public class FineTuneCommand implements Callable<Integer> {
     @Option(names = "--max-eval", defaultValue = "0", description = "Use only the first N evaluation examples (0: all).")
     int maxEval;
 
+    @Option(names = "--bucket-by-length", description = "Batch training examples of similar length together, so "
+            + "dynamic padding wastes little (heads that know their examples' lengths: classification).")
+    boolean bucketByLength;
+
     @Option(names = {"-o", "--option"}, description = "Head option key=value (e.g. text_column=sentence).")
     Map<String, String> headOptions;
 
@@ -82,7 +86,7 @@ public class FineTuneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         FineTuneOptions o = new FineTuneOptions(head, train, eval, out, epochs, maxSteps, lr, batch, accumulation,
                 maxLength, freezeEncoder, warmup, weightDecay, seed, checkpointEvery, evalEvery, maxTrain, maxEval,
-                headOptions);
+                headOptions, bucketByLength);
         HeadHost host = HeadLines.openModel(model);
         TrainingResult result = FineTuning.run(host, o, System.err, List.of(), null);
         System.out.println(HeadLines.JSON.writeValueAsString(result));

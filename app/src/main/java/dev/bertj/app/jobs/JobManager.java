@@ -559,7 +559,8 @@ public class JobManager {
                     or(r.freezeEncoder(), d.freezeEncoder()), or(r.warmup(), d.warmupFraction()),
                     or(r.weightDecay(), d.weightDecay()), or(r.seed(), d.seed()),
                     or(r.checkpointEvery(), d.checkpointEvery()), or(r.evalEvery(), d.evalEvery()),
-                    or(r.maxTrain(), d.maxTrainExamples()), or(r.maxEval(), d.maxEvalExamples()), r.options());
+                    or(r.maxTrain(), d.maxTrainExamples()), or(r.maxEval(), d.maxEvalExamples()), r.options(),
+                    or(r.bucketByLength(), d.bucketByLength()));
         } catch (IllegalArgumentException e) {
             throw unusable(e);
         }
@@ -629,7 +630,7 @@ public class JobManager {
         return new JobRequest(r.type(), r.head(), pretrain ? null : model, r.train(), r.eval(), null, trainName, null,
                 evalName, r.out(), r.epochs(), r.maxSteps(), r.lr(), r.batch(), r.accumulation(), r.maxLength(),
                 r.freezeEncoder(), r.warmup(), r.weightDecay(), r.seed(), r.checkpointEvery(), r.evalEvery(),
-                r.maxTrain(), r.maxEval(), r.options(), r.serve(), r.corpus(), null, r.evalCorpus(), r.config(),
+                r.maxTrain(), r.maxEval(), r.bucketByLength(), r.options(), r.serve(), r.corpus(), null, r.evalCorpus(), r.config(),
                 r.from(), r.vocab(), r.trainVocab(), r.cased(), r.steps(), r.seq(), r.maxPredictions(), r.warmupSteps(),
                 r.evalInstances(), r.dupeFactor(), r.logEvery(), r.adam());
     }

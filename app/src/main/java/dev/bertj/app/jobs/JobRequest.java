@@ -38,6 +38,7 @@ public record JobRequest(
         @JsonProperty("eval_every") Long evalEvery,
         @JsonProperty("max_train") Integer maxTrain,
         @JsonProperty("max_eval") Integer maxEval,
+        @JsonProperty("bucket_by_length") Boolean bucketByLength,
         Map<String, String> options,
         Boolean serve,
         // pre-training (./bert pretrain): the corpus in Google's format, from scratch (config) or from a model

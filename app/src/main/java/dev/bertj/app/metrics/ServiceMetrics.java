@@ -34,6 +34,30 @@ public class ServiceMetrics implements ModelStore.BatchListenerFactory {
     @Inject
     public ServiceMetrics(MeterRegistry registry) {
         this.registry = registry;
+        // Off-heap memory is where a long-running JVM inference service leaks (ND4J buffers, JavaCPP pointers):
+        // the soak test (benchmarks/reliability/soak.sh) watches these two stay flat.
+        Gauge.builder("bertj.native.bytes", org.bytedeco.javacpp.Pointer::totalBytes)
+                .description("Off-heap bytes held by live JavaCPP pointers (ND4J buffers included)")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("bertj.native.physical.bytes", org.bytedeco.javacpp.Pointer::physicalBytes)
+                .description("Resident memory of the process as JavaCPP measures it (its allocation limit's basis)")
+                .baseUnit("bytes").register(registry);
+        // ND4J 1.0.0-M2.1 allocates its CPU buffers in libnd4j, outside JavaCPP's and the JVM's accounting, so
+        // the resident memory the JVM cannot explain is the best measure of them (thread stacks included).
+        Gauge.builder("bertj.native.outside.jvm.bytes", ServiceMetrics::residentOutsideJvm)
+                .description("Resident bytes not committed by the JVM's heap and non-heap pools (ND4J's buffers, "
+                        + "native libraries, thread stacks)")
+                .baseUnit("bytes").register(registry);
+    }
+
+    static double residentOutsideJvm() {
+        var memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+        long jvm = memory.getHeapMemoryUsage().getCommitted() + memory.getNonHeapMemoryUsage().getCommitted();
+        for (var pool : java.lang.management.ManagementFactory.getPlatformMXBeans(
+                java.lang.management.BufferPoolMXBean.class)) {
+            jvm += pool.getMemoryUsed();
+        }
+        return org.bytedeco.javacpp.Pointer.physicalBytes() - jvm;
     }
 
     /** One finished request: endpoint ("fill-mask"), model id, HTTP status. */

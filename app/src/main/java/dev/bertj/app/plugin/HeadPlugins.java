@@ -31,16 +31,20 @@ public class HeadPlugins {
     private static final Logger LOG = Logger.getLogger(HeadPlugins.class);
 
     /**
-     * The runtime logs a failed call with the exception's message, and a head's message may quote the request's
-     * text (e.g. "no [MASK] token in the input: '...'"). Request text never goes to the log: those records are
-     * dropped here, and the failure is counted in the plugin's status and the metrics instead. Held strongly so
-     * that the filtered logger is not collected and recreated without its filter.
+     * The runtime logs every failed call (by plugin and exception class, never its message, which may quote the
+     * request's text). A head refusing a request (an IllegalArgumentException, answered 422) or the service
+     * refusing it inside the call (a ProblemException: a request that does not fit the head) is routine: it is
+     * counted in the plugin's status and the metrics, and those records are dropped; other failures, timeouts and
+     * rejections stay in the log. Held strongly so that the filtered logger is not collected and recreated without
+     * its filter.
      */
     private static final java.util.logging.Logger RUNTIME_LOG = java.util.logging.Logger.getLogger(
             PluginRuntime.class.getName());
 
     static {
-        RUNTIME_LOG.setFilter(r -> r.getMessage() == null || !r.getMessage().matches("(?s)plugin \\S+: call threw .*"));
+        RUNTIME_LOG.setFilter(r -> r.getMessage() == null
+                || !r.getMessage().matches("plugin \\S+: call failed \\(FAILED, (java\\.lang\\.IllegalArgumentException"
+                        + "|dev\\.bertj\\.app\\.problem\\.ProblemException)\\)"));
     }
 
     private final PluginRuntime<HeadFactory> runtime;

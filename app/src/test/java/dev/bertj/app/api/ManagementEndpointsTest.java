@@ -1,6 +1,7 @@
 package dev.bertj.app.api;
 
 import dev.bertj.app.testing.HeadJar;
+import dev.bertj.app.testing.ManagementRoutes;
 import dev.bertj.app.testing.Ready;
 import dev.bertj.app.testing.ServiceDirs;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -56,6 +57,21 @@ class ManagementEndpointsTest {
     }
 
     @Test
+    void everyManagementEndpointRefusesAMissingOrWrongToken() {
+        for (ManagementRoutes.Route route : ManagementRoutes.ALL) {
+            route.send(given()).then().statusCode(401).contentType("application/problem+json")
+                    .header("WWW-Authenticate", containsString("Bearer"))
+                    .body("detail", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
+            for (String auth : new String[] {"Bearer wrong", "Bearer " + ServiceDirs.TOKEN + "x",
+                "Bearer " + ServiceDirs.TOKEN.substring(1), "Bearer " + ServiceDirs.TOKEN.toUpperCase()}) {
+                var res = route.send(given().header("Authorization", auth));
+                assertThat(res.statusCode()).as(route + " with " + auth).isEqualTo(403);
+                assertThat(res.contentType()).as(route + " with " + auth).startsWith("application/problem+json");
+            }
+        }
+    }
+
+    @Test
     void modelsLoadServeAndUnload() {
         given().get("/v1/models").then().statusCode(200).body("id", hasItem("tiny"))
                 .body("find { it.id == 'tiny' }.default", equalTo(true))
@@ -88,6 +104,19 @@ class ManagementEndpointsTest {
                 .statusCode(422).body("detail", containsString("broken"));
         given().contentType(ContentType.JSON).body("{\"inputs\": \"hello\"}").post("/v1/embed").then().statusCode(200);
         admin().delete("/v1/models/..%2Fetc").then().statusCode(org.hamcrest.Matchers.anyOf(equalTo(400), equalTo(404)));
+    }
+
+    @Test
+    void aTruncatedModelIsRefusedWithTheReasonAndTheOthersKeepServing() {
+        admin().contentType(ContentType.JSON).body("{\"model\": \"truncated\"}").post("/v1/models").then()
+                .statusCode(422).contentType("application/problem+json")
+                .body("detail", containsString("truncated")).body("detail", containsString("model.safetensors"));
+        given().get("/v1/models/truncated").then().statusCode(404);
+        given().contentType(ContentType.JSON).body("{\"inputs\": \"the [MASK] sat\"}").post("/v1/fill-mask").then()
+                .statusCode(200);
+        // Refused again the same way (nothing half-loaded stayed behind).
+        admin().contentType(ContentType.JSON).body("{\"model\": \"truncated\"}").post("/v1/models").then()
+                .statusCode(422);
     }
 
     @Test

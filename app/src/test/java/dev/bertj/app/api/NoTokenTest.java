@@ -1,5 +1,6 @@
 package dev.bertj.app.api;
 
+import dev.bertj.app.testing.ManagementRoutes;
 import dev.bertj.app.testing.NoTokenProfile;
 import dev.bertj.app.testing.Ready;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,6 +35,17 @@ class NoTokenTest {
         given().contentType(ContentType.JSON).body("{}").post("/v1/jobs").then().statusCode(403);
         given().get("/v1/jobs").then().statusCode(403);
         given().contentType(ContentType.JSON).body("{\"inputs\": \"hello\"}").post("/v1/embed").then().statusCode(200);
+    }
+
+    @Test
+    void everyManagementEndpointIsDisabled() {
+        for (ManagementRoutes.Route route : ManagementRoutes.ALL) {
+            for (String auth : new String[] {null, "Bearer ", "Bearer wrong", "Bearer test-token-0123456789"}) {
+                var spec = auth == null ? given() : given().header("Authorization", auth);
+                route.send(spec).then().statusCode(403).contentType("application/problem+json")
+                        .body("detail", containsString("disabled"));
+            }
+        }
     }
 
     @Test

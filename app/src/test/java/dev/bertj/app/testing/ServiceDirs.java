@@ -19,16 +19,36 @@ public class ServiceDirs implements QuarkusTestResourceLifecycleManager {
     /** The management token of the test configuration (src/test/resources/application.properties). */
     public static final String TOKEN = "test-token-0123456789";
     private Path root;
+    private boolean fullDisk;
+    private boolean mounted;
+
+    @Override
+    public void setContext(Context context) {
+        fullDisk = FullDiskProfile.class.getName().equals(context.testProfile());
+    }
 
     @Override
     public Map<String, String> start() {
         try {
             root = Files.createTempDirectory("bertj-service-test");
+            if (fullDisk) {
+                // FullDiskJobTest: the models directory (where jobs write their checkpoints) on a small tmpfs that
+                // the test fills. Mounting needs root; without it the test is skipped.
+                Files.createDirectories(root.resolve("models"));
+                mounted = run("mount", "-t", "tmpfs", "-o", "size=" + FullDiskProfile.DISK_BYTES, "tmpfs",
+                        root.resolve("models").toString());
+            }
             TinyModel.write(root.resolve("models").resolve("tiny"), 7);
             TinyModel.write(root.resolve("models").resolve("tiny-two"), 8);
             Path broken = Files.createDirectories(root.resolve("models").resolve("broken"));
             Files.writeString(broken.resolve("config.json"), "{\"hidden_size\": 32, \"vocab_size\": ");
             Files.writeString(broken.resolve("model.safetensors"), "not a safetensors file");
+            // A whole model whose weights file was cut in half (an interrupted copy).
+            Path truncated = TinyModel.write(root.resolve("models").resolve("truncated"), 9);
+            try (var weights = java.nio.channels.FileChannel.open(truncated.resolve("model.safetensors"),
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                weights.truncate(weights.size() / 2);
+            }
             interruptedJob("job-000000000001", "tiny", "resumed-after-restart");
             interruptedJob("job-000000000002", "model-that-was-deleted", "never-written");
             return Map.of(
@@ -66,10 +86,26 @@ public class ServiceDirs implements QuarkusTestResourceLifecycleManager {
                 """.formatted(id, out, model));
     }
 
+    private static boolean run(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     @Override
     public void stop() {
         if (root == null) {
             return;
+        }
+        if (mounted && !run("umount", root.resolve("models").toString())) {
+            run("umount", "-l", root.resolve("models").toString());
         }
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

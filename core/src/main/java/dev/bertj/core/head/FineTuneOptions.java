@@ -27,7 +27,19 @@ public record FineTuneOptions(
         long evalEvery,
         int maxTrainExamples,
         int maxEvalExamples,
-        Map<String, String> headOptions) {
+        Map<String, String> headOptions,
+        boolean bucketByLength) {
+
+    /** Options without length bucketing. */
+    public FineTuneOptions(String headId, Path train, Path eval, Path out, int epochs, long maxSteps,
+                           double learningRate, int batchSize, int accumulationSteps, int maxLength,
+                           boolean freezeEncoder, double warmupFraction, double weightDecay, long seed,
+                           long checkpointEvery, long evalEvery, int maxTrainExamples, int maxEvalExamples,
+                           Map<String, String> headOptions) {
+        this(headId, train, eval, out, epochs, maxSteps, learningRate, batchSize, accumulationSteps, maxLength,
+                freezeEncoder, warmupFraction, weightDecay, seed, checkpointEvery, evalEvery, maxTrainExamples,
+                maxEvalExamples, headOptions, false);
+    }
 
     public FineTuneOptions {
         if (headId == null || headId.isBlank()) {

@@ -54,7 +54,7 @@ public final class FineTuning {
         BertModel model = host.model();
         int maxLength = Math.min(o.maxLength(), model.config().maxPositionEmbeddings());
         EpochDataSource<E, HeadBatch<E>> data = new EpochDataSource<>(train, o.batchSize(), o.seed(), true,
-                examples -> head.encode(examples, maxLength));
+                examples -> head.encode(examples, maxLength), o.bucketByLength() ? lengths(head, train, maxLength) : null);
         long stepsPerEpoch = Math.max(1, data.batchesPerEpoch() / o.accumulationSteps());
         long steps = o.maxSteps() > 0 ? o.maxSteps() : stepsPerEpoch * o.epochs();
 
@@ -95,6 +95,18 @@ public final class FineTuning {
             host.put(head);
         }
         return result;
+    }
+
+    private static <E> int[] lengths(TaskHead<?, ?, E> head, List<E> examples, int maxLength) {
+        int[] lengths = new int[examples.size()];
+        for (int i = 0; i < lengths.length; i++) {
+            lengths[i] = head.tokenLength(examples.get(i), maxLength);
+            if (lengths[i] < 0) {
+                throw new IllegalArgumentException("the " + head.descriptor().id() + " head cannot bucket its "
+                        + "examples by length: drop --bucket-by-length");
+            }
+        }
+        return lengths;
     }
 
     /** What a checkpoint holds: the encoder, the head's own parameters, and the files that make it a model dir. */

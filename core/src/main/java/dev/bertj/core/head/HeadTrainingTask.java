@@ -11,6 +11,7 @@ import dev.bertj.core.train.TrainingTask;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +30,10 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
     private final boolean freezeEncoder;
     private final List<Parameter> parameters = new ArrayList<>();
     private final Rng dropout;
-    /** Pooled outputs of the frozen encoder per example (see {@link #trainOnPooled}). */
-    private final Map<E, float[]> pooledCache = new IdentityHashMap<>();
-    static final long MAX_CACHED_FLOATS = 256L << 20; // 1 GiB
+    /** Outputs of the frozen encoder per example (see {@link #trainFrozen}). */
+    private final Map<E, Frozen> frozenCache = new IdentityHashMap<>();
+    private final long maxCachedFloats = Runtime.getRuntime().maxMemory() / Float.BYTES / 2;
+    private long cachedFloats;
 
     public HeadTrainingTask(BertModel model, TaskHead<?, ?, E> head, boolean freezeEncoder, long seed) {
         this.model = model;
@@ -76,70 +78,98 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
         if (!freezeEncoder) {
             return trainWithEncoder(batch, lossScale);
         }
-        if (!head.usesSequenceOutput() && model.hasPooler()) {
-            return trainOnPooled(batch, lossScale);
+        return trainFrozen(batch, lossScale);
+    }
+
+    /** What the frozen encoder gave for one example: its pooled vector and, if the head reads them, its real tokens' rows. */
+    private record Frozen(float[] pooled, float[] sequence) {
+        long floats() {
+            return (pooled == null ? 0 : pooled.length) + (sequence == null ? 0 : sequence.length);
         }
-        EncoderOutput out = model.forward(batch.input().toEncoderInput());
-        Tape tape = Tape.training();
-        int h = out.hiddenSize();
-        Var sequence = tape.constant(Nd4j.create(out.lastHiddenState(),
-                new long[] {(long) out.batch() * out.seqLen(), h}, 'c'));
-        Var pooled = out.hasPooler() ? tape.constant(pooledMatrix(out)) : null;
-        HeadLoss loss = head.loss(tape, new EncoderVars(batch.input(), sequence, pooled), batch);
-        tape.backward(tape.scale(loss.loss(), lossScale));
-        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), batch.input().tokenCount());
     }
 
     /**
-     * The frozen encoder is a fixed function, so a head that reads only the pooled output needs each example's
-     * pooled vector once: it is computed the first time the example is seen and reused in later epochs (at most
-     * {@link #MAX_CACHED_FLOATS} floats are kept; beyond that the encoder runs again).
+     * The frozen encoder is a fixed function (no dropout, no updates), so each example's outputs are computed the
+     * first time it is seen and reused in later epochs: many epochs of a head cost one encoder pass per example.
+     * Only what the head reads is kept (the pooled vector; the real tokens' rows of the sequence output if
+     * {@link TaskHead#usesSequenceOutput()}); padded rows of a batch made from the cache are zero, which a head
+     * that masks padding (as every head must) cannot tell apart. The cache holds at most half the heap; beyond that
+     * the encoder runs again for the examples that did not fit.
      */
-    private StepResult trainOnPooled(HeadBatch<E> batch, float lossScale) {
+    private StepResult trainFrozen(HeadBatch<E> batch, float lossScale) {
+        boolean wantsSequence = head.usesSequenceOutput();
         List<E> examples = batch.examples();
+        EncoderBatch input = batch.input();
         int n = examples.size();
-        float[][] rows = new float[n][];
+        int seqLen = input.seqLen();
+        int h = model.config().hiddenSize();
+        Frozen[] cached = new Frozen[n];
         boolean complete = true;
         for (int i = 0; i < n && complete; i++) {
-            rows[i] = pooledCache.get(examples.get(i));
-            complete = rows[i] != null;
+            cached[i] = frozenCache.get(examples.get(i));
+            complete = cached[i] != null;
         }
-        if (!complete) {
-            EncoderOutput out = model.forward(batch.input().toEncoderInput());
+        float[] sequence = wantsSequence ? new float[n * seqLen * h] : null;
+        float[] pooled = model.hasPooler() ? new float[n * h] : null;
+        if (complete) {
             for (int i = 0; i < n; i++) {
-                rows[i] = out.pooled(i).clone();
-                if ((long) (pooledCache.size() + 1) * rows[i].length <= MAX_CACHED_FLOATS) {
-                    pooledCache.put(examples.get(i), rows[i]);
+                if (sequence != null) {
+                    System.arraycopy(cached[i].sequence(), 0, sequence, i * seqLen * h, cached[i].sequence().length);
+                }
+                if (pooled != null) {
+                    System.arraycopy(cached[i].pooled(), 0, pooled, i * h, h);
+                }
+            }
+        } else {
+            EncoderOutput out = model.forward(input.toEncoderInput());
+            float[] last = out.lastHiddenState();
+            if (sequence != null) {
+                System.arraycopy(last, 0, sequence, 0, sequence.length);
+            }
+            for (int i = 0; i < n; i++) {
+                if (pooled != null) {
+                    System.arraycopy(out.pooled(i), 0, pooled, i * h, h);
+                }
+                int len = realLength(input.attentionMask()[i]);
+                if (len < 0 || frozenCache.containsKey(examples.get(i))) {
+                    continue; // not right-padded: cannot be cut out of a batch of another length
+                }
+                Frozen f = new Frozen(pooled == null ? null : Arrays.copyOfRange(pooled, i * h, (i + 1) * h),
+                        sequence == null ? null : Arrays.copyOfRange(last, i * seqLen * h, (i * seqLen + len) * h));
+                if (cachedFloats + f.floats() <= maxCachedFloats) {
+                    frozenCache.put(examples.get(i), f);
+                    cachedFloats += f.floats();
                 }
             }
         }
-        int h = rows[0].length;
-        float[] all = new float[n * h];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows[i], 0, all, i * h, h);
-        }
         Tape tape = Tape.training();
-        Var pooled = tape.constant(Nd4j.create(all, new long[] {n, h}, 'c'));
-        HeadLoss loss = head.loss(tape, new EncoderVars(batch.input(), null, pooled), batch);
+        Var seqVar = sequence == null ? null : tape.constant(Nd4j.create(sequence, new long[] {(long) n * seqLen, h}, 'c'));
+        Var pooledVar = pooled == null ? null : tape.constant(Nd4j.create(pooled, new long[] {n, h}, 'c'));
+        HeadLoss loss = head.loss(tape, new EncoderVars(input, seqVar, pooledVar), batch);
         tape.backward(tape.scale(loss.loss(), lossScale));
-        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), batch.input().tokenCount());
+        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), input.tokenCount());
     }
 
-    /** Examples whose pooled output is cached (for tests). */
+    /** The number of leading ones of a mask whose rest is zeros, or -1 if it is not of that shape. */
+    private static int realLength(int[] mask) {
+        int len = 0;
+        while (len < mask.length && mask[len] != 0) {
+            len++;
+        }
+        for (int t = len; t < mask.length; t++) {
+            if (mask[t] != 0) {
+                return -1;
+            }
+        }
+        return len;
+    }
+
+    /** Examples whose frozen-encoder outputs are cached (for tests). */
     int cachedExamples() {
-        return pooledCache.size();
+        return frozenCache.size();
     }
 
     private StepResult trainWithEncoder(HeadBatch<E> batch, float lossScale) {
         return EncoderBackprop.step(model, head, batch, lossScale, dropout);
-    }
-
-    static org.nd4j.linalg.api.ndarray.INDArray pooledMatrix(EncoderOutput out) {
-        int h = out.hiddenSize();
-        float[] all = new float[out.batch() * h];
-        for (int b = 0; b < out.batch(); b++) {
-            System.arraycopy(out.pooled(b), 0, all, b * h, h);
-        }
-        return Nd4j.create(all, new long[] {out.batch(), h}, 'c');
     }
 }

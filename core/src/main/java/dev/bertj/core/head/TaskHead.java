@@ -48,6 +48,14 @@ public interface TaskHead<Q, R, E> {
     HeadLoss loss(Tape tape, EncoderVars encoder, HeadBatch<E> batch);
 
     /**
+     * An example's length in tokens after truncation to {@code maxLength}, for batching examples of similar length
+     * (fine-tuning's {@code --bucket-by-length}); -1 if the head does not say (then batches are not bucketed).
+     */
+    default int tokenLength(E example, int maxLength) {
+        return -1;
+    }
+
+    /**
      * Whether {@link #loss} reads the sequence output. A head that only reads the pooled output says no, and then
      * fine-tuning with a frozen encoder computes each example's pooled output once and reuses it in every epoch
      * (its {@link EncoderVars#sequenceOutput()} is then null).

@@ -19,6 +19,9 @@ import java.util.Objects;
 public record EncodeOptions(int maxLength, Truncation truncation, int stride, boolean padToMaxLength,
                             boolean addSpecialTokens) {
 
+    /** The longest length padding may fill (2^20 tokens, far beyond any BERT's positions). */
+    public static final int MAX_PADDED_LENGTH = 1 << 20;
+
     /** No truncation, no padding, special tokens on: what {@code tokenizer(text)} does in HF. */
     public static final EncodeOptions DEFAULT = new EncodeOptions(0, Truncation.NONE, 0, false, true);
 
@@ -38,6 +41,11 @@ public record EncodeOptions(int maxLength, Truncation truncation, int stride, bo
         }
         if (padToMaxLength && maxLength == 0) {
             throw new IllegalArgumentException("padding to maxLength needs a maxLength");
+        }
+        if (padToMaxLength && maxLength > MAX_PADDED_LENGTH) {
+            // Padding allocates maxLength tokens per encoding and window: refuse what only a typo asks for.
+            throw new IllegalArgumentException("padding to maxLength " + maxLength + " is refused: at most "
+                    + MAX_PADDED_LENGTH + " tokens");
         }
         if (truncation != Truncation.NONE && stride >= maxLength) {
             throw new IllegalArgumentException("stride " + stride + " must be smaller than maxLength " + maxLength

@@ -22,6 +22,8 @@ public final class EpochDataSource<E, B> implements DataSource<B> {
     private final long seed;
     private final boolean shuffle;
     private final Function<List<E>, B> collate;
+    /** Token lengths of the examples when batches are bucketed by length, else null. */
+    private final int[] lengths;
     private int[] order;
     private long epoch;
     private int index;
@@ -31,6 +33,16 @@ public final class EpochDataSource<E, B> implements DataSource<B> {
      * @param collate turns up to {@code batchSize} examples into a batch; the last batch of an epoch may be smaller
      */
     public EpochDataSource(List<E> examples, int batchSize, long seed, boolean shuffle, Function<List<E>, B> collate) {
+        this(examples, batchSize, seed, shuffle, collate, null);
+    }
+
+    /**
+     * Like {@link #EpochDataSource(List, int, long, boolean, Function)}; with {@code lengths} (each example's token
+     * length) a shuffled epoch is made of batches of similar length ({@link LengthBuckets}), so that a batch padded
+     * to its longest example wastes little. Still a function of the seed and the epoch only.
+     */
+    public EpochDataSource(List<E> examples, int batchSize, long seed, boolean shuffle, Function<List<E>, B> collate,
+                           int[] lengths) {
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
@@ -42,6 +54,10 @@ public final class EpochDataSource<E, B> implements DataSource<B> {
         this.seed = seed;
         this.shuffle = shuffle;
         this.collate = collate;
+        if (lengths != null && lengths.length != examples.size()) {
+            throw new IllegalArgumentException(lengths.length + " lengths for " + examples.size() + " examples");
+        }
+        this.lengths = lengths == null ? null : lengths.clone();
         startEpoch(0);
     }
 
@@ -61,7 +77,10 @@ public final class EpochDataSource<E, B> implements DataSource<B> {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        if (shuffle) {
+        if (shuffle && lengths != null) {
+            order = LengthBuckets.order(lengths, batchSize, LengthBuckets.DEFAULT_POOL_BATCHES,
+                    seed ^ 0x9e3779b97f4a7c15L * (e + 1));
+        } else if (shuffle) {
             new Rng(seed ^ 0x9e3779b97f4a7c15L * (e + 1)).shuffle(order);
         }
     }

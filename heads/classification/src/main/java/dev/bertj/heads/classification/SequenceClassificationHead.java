@@ -340,6 +340,7 @@ public final class SequenceClassificationHead
     }
 
     /** Tokens of an example after truncation to {@code maxLength}: the length that bucketing sorts by. */
+    @Override
     public int tokenLength(ClassificationExample e, int maxLength) {
         return context.tokenizer().encode(e.text(), e.textPair(), EncodeOptions.truncate(maxLength)).length();
     }

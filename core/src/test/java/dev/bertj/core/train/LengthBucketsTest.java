@@ -1,4 +1,4 @@
-package dev.bertj.heads.classification;
+package dev.bertj.core.train;
 
 import org.junit.jupiter.api.Test;
 

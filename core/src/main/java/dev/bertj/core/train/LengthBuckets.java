@@ -1,4 +1,4 @@
-package dev.bertj.heads.classification;
+package dev.bertj.core.train;
 
 import dev.bertj.core.nn.Rng;
 
@@ -11,7 +11,8 @@ import java.util.function.ToIntFunction;
  * Length bucketing for dynamic padding: batches of examples of similar length, so that a batch padded to its
  * longest member wastes little. The examples are shuffled (seeded), taken in pools of {@code poolBatches}
  * batches, each pool sorted by length and cut into batches, and the batches shuffled, so that batches stay random
- * in content and order while their lengths are uniform.
+ * in content and order while their lengths are uniform. Only the very last pool can end in a short batch, and it
+ * stays last, so the batches laid end to end are again cut into the same batches by a fixed batch size.
  */
 public final class LengthBuckets {
 
@@ -51,8 +52,23 @@ public final class LengthBuckets {
                 batches.add(batch);
             }
         }
+        int[] shortBatch = n % batchSize != 0 ? batches.remove(batches.size() - 1) : null;
         rng.shuffle(batches);
+        if (shortBatch != null) {
+            batches.add(shortBatch);
+        }
         return batches;
+    }
+
+    /** The batches laid end to end: a permutation of the indices whose consecutive runs of {@code batchSize} are them. */
+    public static int[] order(int[] lengths, int batchSize, int poolBatches, long seed) {
+        int[] order = new int[lengths.length];
+        int k = 0;
+        for (int[] b : batches(lengths, batchSize, poolBatches, seed)) {
+            System.arraycopy(b, 0, order, k, b.length);
+            k += b.length;
+        }
+        return order;
     }
 
     /** The examples themselves in batches of similar length. */
