@@ -109,7 +109,9 @@ echo "largest RSS deviation from the warm-up level: ${worst}%"
 echo "JavaCPP / outside-JVM MB after warm-up $base_native, at the end $(native_mb)"
 echo
 echo "Requests per endpoint and status, as the service counted them (warm-up included):"
-curl -fs "$url/q/metrics" | grep -E '^(bertj_requests_seconds_count|http_server_requests_seconds_count)' \
+# bertj_batch_dropped_total says why queued work was dropped: client_gone is a request whose client left (wrk
+# closes its connections at the end of every 60 s run), which the service still counts as a 503.
+curl -fs "$url/q/metrics" | grep -E '^(bertj_requests_seconds_count|http_server_requests_seconds_count|bertj_batch_dropped_total)' \
   | sed -E 's/^([a-z_]+)\{(.*)\} ([0-9.E+]+)$/\3 \1 \2/' | sort -k2,2 -k3 \
   | awk '{printf "  %8d  %s %s\n", $1, $2, $3}'
 if grep -qE 'Exception' "$work/service.log"; then
