@@ -38,6 +38,8 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
 
     private final HeadContext context;
     private final Linear seqRelationship;
+    /** The pair length {@link #evaluate} encodes with: the {@code max_length} option of the data last read. */
+    private volatile int evalMaxLength = DEFAULT_MAX_LENGTH;
 
     NextSentenceHead(HeadContext context, Linear seqRelationship) {
         this.context = context;
@@ -104,11 +106,20 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
      * pairs are drawn with {@code seed}: half real successors, half random sentences of another document.
      * {@code format=segments}: the same text, cut into multi-sentence segment pairs of up to {@code max_length}
      * tokens exactly as BERT's pre-training data (see {@link SentencePairs#segmentsFromCorpus}); options
-     * {@code max_length} (default 128), {@code short_seq_prob} (0.1), {@code seed}, {@code max_pairs}.
+     * {@code max_length} (default 128; also the length {@link #evaluate} encodes pairs with), {@code short_seq_prob}
+     * (0.1), {@code seed}, {@code max_pairs}.
      */
     @Override
     public List<SentencePair> readExamples(Path file, Map<String, String> options) throws IOException {
         String format = options.getOrDefault("format", "pairs");
+        if (options.containsKey("max_length")) {
+            int maxLength = Integer.parseInt(options.get("max_length"));
+            if (maxLength < 8 || maxLength > context.config().maxPositionEmbeddings()) {
+                throw new IllegalArgumentException("max_length " + maxLength + " is outside [8, "
+                        + context.config().maxPositionEmbeddings() + "]");
+            }
+            evalMaxLength = maxLength;
+        }
         return switch (format) {
             case "pairs" -> SentencePairs.readTsv(file);
             case "corpus" -> SentencePairs.fromCorpus(file, Long.parseLong(options.getOrDefault("seed", "42")),
@@ -162,7 +173,7 @@ public final class NextSentenceHead implements TaskHead<NextSentenceRequest, Nex
     public Map<String, Double> evaluate(List<SentencePair> examples) {
         int right = 0;
         for (int from = 0; from < examples.size(); from += 32) {
-            var batch = encode(examples.subList(from, Math.min(from + 32, examples.size())), DEFAULT_MAX_LENGTH);
+            var batch = encode(examples.subList(from, Math.min(from + 32, examples.size())), evalMaxLength);
             EncoderOutputs out = context.encoder().encode(batch.input());
             Tape tape = Tape.inference();
             INDArray logits = logits(tape, tape.constant(out.pooledOutput())).value();
