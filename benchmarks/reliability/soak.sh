@@ -107,9 +107,18 @@ echo
 echo "errors other than 429 (non-2xx statuses and socket errors): $errors"
 echo "largest RSS deviation from the warm-up level: ${worst}%"
 echo "JavaCPP / outside-JVM MB after warm-up $base_native, at the end $(native_mb)"
+# JavaCPP frees a pointer's memory when the garbage collector finds its Java object unreachable: a figure that only
+# grows between collections is not yet a leak. A full collection tells the two apart.
+if command -v jcmd >/dev/null; then
+  jcmd "$service" GC.run >/dev/null 2>&1 || true
+  sleep 2
+  echo "after a full GC (jcmd GC.run): RSS $(rss_mb) MB, JavaCPP / outside-JVM MB $(native_mb)"
+fi
 echo
 echo "Requests per endpoint and status, as the service counted them (warm-up included):"
-curl -fs "$url/q/metrics" | grep -E '^(bertj_requests_seconds_count|http_server_requests_seconds_count)' \
+# bertj_batch_dropped_total says why queued work was dropped: client_gone is a request whose client left (wrk
+# closes its connections at the end of every 60 s run), which the service still counts as a 503.
+curl -fs "$url/q/metrics" | grep -E '^(bertj_requests_seconds_count|http_server_requests_seconds_count|bertj_batch_dropped_total)' \
   | sed -E 's/^([a-z_]+)\{(.*)\} ([0-9.E+]+)$/\3 \1 \2/' | sort -k2,2 -k3 \
   | awk '{printf "  %8d  %s %s\n", $1, $2, $3}'
 if grep -qE 'Exception' "$work/service.log"; then

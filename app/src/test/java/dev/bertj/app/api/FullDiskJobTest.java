@@ -78,6 +78,8 @@ class FullDiskJobTest {
             } while (!List.of("FAILED", "SUCCEEDED", "CANCELLED").contains(job.getString("state"))
                     && System.currentTimeMillis() < deadline);
             assertThat(job.getString("state")).as(job.prettify()).isEqualTo("FAILED");
+            System.out.println("FullDiskJobTest: job " + id + " FAILED at step " + job.getLong("step") + ": "
+                    + job.getString("reason"));
             assertThat(job.getString("reason")).as(job.prettify())
                     .containsPattern("(?i)no space left|not enough disk space|disk");
             // Nothing half-written passes for a checkpoint: the checkpoints directory holds complete ones only.

@@ -113,6 +113,8 @@ class UnloadUnderLoadTest {
         } finally {
             clients.shutdownNow();
         }
+        System.out.println("UnloadUnderLoadTest: statuses " + new java.util.TreeMap<>(statuses) + ", "
+                + afterUnload.get() + " requests sent after the unload returned");
         assertThat(failures).as("statuses " + statuses).isEmpty();
         assertThat(statuses.keySet()).as("some requests finished before the unload and some came after it")
                 .contains(200, 404);
