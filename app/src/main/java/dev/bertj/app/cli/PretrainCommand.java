@@ -84,6 +84,13 @@ public class PretrainCommand implements Callable<Integer> {
             description = "Times each document is turned into instances per pass, with new masks (default: ${DEFAULT-VALUE}).")
     int dupeFactor;
 
+    @Option(names = "--shard-tokens", defaultValue = "4000000",
+            description = "Streaming bound of the data generator: the corpus is read in shards of about this many "
+                    + "WordPiece tokens, each generated and shuffled as a whole (memory ~ 64 bytes per token at dupe "
+                    + "factor 10). A corpus within one shard is shuffled exactly as the reference does (default: "
+                    + "${DEFAULT-VALUE}).")
+    int shardTokens;
+
     @Option(names = "--log-every", defaultValue = "10", description = "Steps per progress line and metrics entry (default: ${DEFAULT-VALUE}).")
     int logEvery;
 
@@ -98,7 +105,7 @@ public class PretrainCommand implements Callable<Integer> {
         long warmupSteps = warmup >= 0 ? warmup : Math.max(1, steps / 100);
         Pretraining.Settings s = new Pretraining.Settings(PretrainingDataGenerator.inputFiles(corpus), evalCorpus, out,
                 config, from, vocab, trainVocab, !cased, steps, batch, seq, maxPredictions, lr, warmupSteps, seed,
-                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume, logEvery, adam);
+                checkpointEvery, evalEvery, evalInstances, dupeFactor, resume, logEvery, adam, shardTokens);
         TrainingResult result = Pretraining.run(s, System.err, null);
         System.out.println(HeadLines.JSON.writeValueAsString(result));
         return result.status() == TrainingResult.Status.COMPLETED ? 0 : 1;

@@ -72,6 +72,7 @@ public final class Pretraining {
      * @param dupeFactor      create_pretraining_data's dupe_factor
      * @param resume          continue from the newest checkpoint in {@code out}
      * @param logEvery        steps per progress line and metrics-log entry
+     * @param shardTokens     the data generator's streaming bound (see {@link PretrainingOptions#shardTokens()})
      * @param adam            {@link AdamW.Variant#BERT} (google-research/bert: no bias correction, eps 1e-6) or
      *                        {@link AdamW.Variant#TORCH} (bias correction, eps 1e-8): BERT's variant takes steps up to
      *                        several times larger in its first thousand or so, which its 10,000 warm-up steps absorb;
@@ -80,7 +81,18 @@ public final class Pretraining {
     public record Settings(List<Path> corpus, Path evalCorpus, Path out, String config, String from, Path vocab,
                            int trainVocab, boolean lowercase, long steps, int batch, int seqLen, int maxPredictions,
                            double learningRate, long warmupSteps, long seed, long checkpointEvery, long evalEvery,
-                           int evalInstances, int dupeFactor, boolean resume, int logEvery, AdamW.Variant adam) {
+                           int evalInstances, int dupeFactor, boolean resume, int logEvery, AdamW.Variant adam,
+                           int shardTokens) {
+
+        /** Settings with the default shard size ({@link PretrainingOptions#DEFAULT_SHARD_TOKENS}). */
+        public Settings(List<Path> corpus, Path evalCorpus, Path out, String config, String from, Path vocab,
+                        int trainVocab, boolean lowercase, long steps, int batch, int seqLen, int maxPredictions,
+                        double learningRate, long warmupSteps, long seed, long checkpointEvery, long evalEvery,
+                        int evalInstances, int dupeFactor, boolean resume, int logEvery, AdamW.Variant adam) {
+            this(corpus, evalCorpus, out, config, from, vocab, trainVocab, lowercase, steps, batch, seqLen,
+                    maxPredictions, learningRate, warmupSteps, seed, checkpointEvery, evalEvery, evalInstances,
+                    dupeFactor, resume, logEvery, adam, PretrainingOptions.DEFAULT_SHARD_TOKENS);
+        }
 
         public Settings {
             if (corpus == null || corpus.isEmpty()) {
@@ -100,6 +112,9 @@ public final class Pretraining {
                     || evalInstances < 1 || logEvery < 1) {
                 throw new IllegalArgumentException("steps, batch and max predictions must be positive; checkpoint, "
                         + "evaluation and warm-up intervals must not be negative");
+            }
+            if (shardTokens < 1) {
+                throw new IllegalArgumentException("--shard-tokens must be positive, got " + shardTokens);
             }
             if (adam == null) {
                 throw new IllegalArgumentException("no optimizer variant");
@@ -159,7 +174,8 @@ public final class Pretraining {
 
         WordPieceIds ids = WordPieceIds.of(tokenizer);
         PretrainingOptions data = PretrainingOptions.defaults().withMaxSeqLength(s.seqLen())
-                .withMaxPredictionsPerSeq(s.maxPredictions()).withDupeFactor(s.dupeFactor()).withSeed(s.seed());
+                .withMaxPredictionsPerSeq(s.maxPredictions()).withDupeFactor(s.dupeFactor()).withSeed(s.seed())
+                .withShardTokens(s.shardTokens());
         List<TrainingInstance> heldOut = s.evalCorpus() == null ? List.of()
                 : evaluationInstances(s.evalCorpus(), ids, data, s.evalInstances());
         if (s.evalCorpus() != null) {

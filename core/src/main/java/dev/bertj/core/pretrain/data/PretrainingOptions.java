@@ -31,7 +31,13 @@ public record PretrainingOptions(
         int shardTokens,
         int epochs) {
 
-    public static final int DEFAULT_SHARD_TOKENS = 1_000_000;
+    /**
+     * 4M tokens (~260 MB of ints at dupe factor 10): a corpus of up to ~3M words is one shard, generated and shuffled
+     * as a whole exactly as the reference does. A corpus split into shards trains on each shard's dupe_factor copies
+     * before it sees the next shard, so a corpus ordered by source (one book after another) would be learned one
+     * source at a time.
+     */
+    public static final int DEFAULT_SHARD_TOKENS = 4_000_000;
 
     public PretrainingOptions {
         if (maxSeqLength < 5) {

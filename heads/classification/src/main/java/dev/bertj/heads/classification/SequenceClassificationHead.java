@@ -388,6 +388,12 @@ public final class SequenceClassificationHead
      * the summed weights, as PyTorch does) or the mean binary cross-entropy of the sigmoids. Dropout on the pooled
      * output as HF's {@code BertForSequenceClassification}.
      */
+    /** Reads only the pooled output: with a frozen encoder, each example's pooled vector is computed once. */
+    @Override
+    public boolean usesSequenceOutput() {
+        return false;
+    }
+
     @Override
     public HeadLoss loss(Tape tape, EncoderVars encoder, HeadBatch<ClassificationExample> batch) {
         State s = state();
