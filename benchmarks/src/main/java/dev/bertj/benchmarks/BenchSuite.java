@@ -48,7 +48,19 @@ public final class BenchSuite {
     private BenchSuite() {
     }
 
+    /** The user's options (what followed `./bert bench`), for the report. */
+    private static String options = "";
+
     public static void main(String[] args) throws Exception {
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--repo")) {
+                i++;
+            } else {
+                shown.add(args[i]);
+            }
+        }
+        options = shown.isEmpty() ? "" : " " + String.join(" ", shown);
         boolean quick = false;
         Path out = null;
         Path repo = Path.of("").toAbsolutePath();
@@ -93,6 +105,24 @@ public final class BenchSuite {
         String loadBefore = Machine.loadAverage();
         String started = LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
         List<Report.Section> done = new ArrayList<>();
+        // Sections not re-run this time but measured earlier into the same directory stay in the report, marked.
+        Map<String, Report.Section> earlier = new LinkedHashMap<>();
+        List<String> rerunNote = new ArrayList<>();
+        if (only.size() < SECTIONS.size()) {
+            for (String id : SECTIONS.keySet()) {
+                Path md = out.resolve("sections").resolve(id + ".md");
+                if (!only.contains(id) && Files.isRegularFile(md)) {
+                    Path secs = out.resolve("sections").resolve(id + ".seconds");
+                    double s = Files.isRegularFile(secs) ? Double.parseDouble(Files.readString(secs).trim()) : 0;
+                    earlier.put(id, new Report.Section(id, SECTIONS.get(id), Files.readString(md),
+                            Report.readSummary(out.resolve("sections").resolve(id + ".summary.tsv")), s));
+                }
+            }
+            if (!earlier.isEmpty()) {
+                rerunNote.add("Re-run with `--only " + String.join(",", only) + "` at " + started + " into an existing "
+                        + "report: the other sections are from the earlier run (their load and wall time differ)");
+            }
+        }
         for (String id : only) {
             System.err.printf(Locale.ROOT, "bench: %s ...%n", SECTIONS.get(id));
             long t0 = System.nanoTime();
@@ -106,22 +136,35 @@ public final class BenchSuite {
                 body = "This section could not run (exit code " + code + "). The end of its log (logs/" + id
                         + ".log):\n\n```\n" + tail(out.resolve("logs").resolve(id + ".log"), 25) + "\n```\n";
             }
+            Files.writeString(out.resolve("sections").resolve(id + ".seconds"), Double.toString(seconds));
             done.add(new Report.Section(id, SECTIONS.get(id), body,
                     code == 0 ? Report.readSummary(out.resolve("sections").resolve(id + ".summary.tsv")) : List.of(),
                     seconds));
             System.err.printf(Locale.ROOT, "bench: %s done in %.0f s (exit %d)%n", SECTIONS.get(id), seconds, code);
             // Write what we have after every section, so an interrupted run still leaves a report.
-            writeReport(quick, out, repo, done, started, loadBefore, (System.nanoTime() - start) / 1e9, false);
+            writeReport(quick, out, repo, ordered(done, earlier), started, loadBefore, (System.nanoTime() - start) / 1e9,
+                    false, rerunNote);
         }
         double total = (System.nanoTime() - start) / 1e9;
-        writeReport(quick, out, repo, done, started, loadBefore, total, true);
+        writeReport(quick, out, repo, ordered(done, earlier), started, loadBefore, total, true, rerunNote);
         System.err.printf(Locale.ROOT, "bench: report written to %s (%.1f min)%n", out.resolve("report.md"), total / 60);
     }
 
+    /** This run's sections and the earlier ones, in report order. */
+    static List<Report.Section> ordered(List<Report.Section> done, Map<String, Report.Section> earlier) {
+        List<Report.Section> all = new ArrayList<>();
+        for (String id : SECTIONS.keySet()) {
+            done.stream().filter(s -> s.id().equals(id)).findFirst().or(() -> java.util.Optional.ofNullable(earlier.get(id)))
+                    .ifPresent(all::add);
+        }
+        return all;
+    }
+
     private static void writeReport(boolean quick, Path out, Path repo, List<Report.Section> done, String started,
-                                    String loadBefore, double seconds, boolean finished) throws IOException {
-        List<String> facts = new ArrayList<>();
-        facts.add("Command: `./bert bench" + (quick ? " --quick" : "") + "` (from the repository root); started "
+                                    String loadBefore, double seconds, boolean finished, List<String> notes)
+            throws IOException {
+        List<String> facts = new ArrayList<>(notes);
+        facts.add("Command: `./bert bench" + options + "` (from the repository root); started "
                 + started + ", git commit " + Machine.gitCommit(repo));
         facts.add(String.format(Locale.ROOT, "Mode: %s; wall time of the whole run: %.1f min%s", quick
                 ? "**quick** (fewer rounds and shapes; each section says what it ran)" : "full", seconds / 60,

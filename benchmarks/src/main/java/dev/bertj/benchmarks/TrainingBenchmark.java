@@ -129,9 +129,14 @@ public final class TrainingBenchmark {
     }
 
     /** The side-by-side result: seconds per step of each contender, and the GEMM peak measured before. */
-    record Comparison(Shapes shapes, double gemmPeak, Map<String, List<Double>> seconds) {
+    record Comparison(Shapes shapes, double gemmPeak, Map<String, List<Double>> seconds,
+                      Map<String, List<Double>> cpuSeconds) {
         double median(String contender) {
             return Stats.median(seconds.get(contender));
+        }
+
+        double medianCpu(String contender) {
+            return Stats.median(cpuSeconds.get(contender));
         }
     }
 
@@ -143,8 +148,12 @@ public final class TrainingBenchmark {
                 s.flopsPerStep() / 1e9, peak, FMA_PEAK_GFLOPS));
         List<Stepper> contenders = List.of(new BertjStepper(s, 42), new TorchStepper(s, 42));
         Map<String, List<Double>> times = new LinkedHashMap<>();
+        // CPU seconds of the whole process per step (all threads): on a shared machine this is steadier than the
+        // wall clock, and it is what a step costs whoever else runs.
+        Map<String, List<Double>> cpu = new LinkedHashMap<>();
         for (Stepper c : contenders) {
             times.put(c.name(), new ArrayList<>());
+            cpu.put(c.name(), new ArrayList<>());
             for (int i = 0; i < warmup; i++) {
                 c.step();
             }
@@ -154,9 +163,11 @@ public final class TrainingBenchmark {
             for (int k = 0; k < contenders.size(); k++) {
                 Stepper c = contenders.get((r + k) % contenders.size());
                 for (int i = 0; i < perRound; i++) {
+                    long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     c.step();
                     times.get(c.name()).add((System.nanoTime() - t0) / 1e9);
+                    cpu.get(c.name()).add((processCpuNanos() - c0) / 1e9);
                 }
             }
             System.err.println("round " + (r + 1) + "/" + rounds + ": " + times);
@@ -179,7 +190,10 @@ public final class TrainingBenchmark {
         for (Stepper c : contenders) {
             c.close();
         }
-        return new Comparison(s, peak, times);
+        report.append(String.format(Locale.ROOT, "CPU seconds per step (all threads, median): bertj %.2f, pytorch %.2f: "
+                + "bertj's tokens per CPU-second = %.2fx PyTorch's%n", Stats.median(cpu.get("bertj")),
+                Stats.median(cpu.get("pytorch")), Stats.median(cpu.get("pytorch")) / Stats.median(cpu.get("bertj"))));
+        return new Comparison(s, peak, times, cpu);
     }
 
     /**
@@ -420,6 +434,11 @@ public final class TrainingBenchmark {
         b.release();
         c.release();
         return best;
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** VmRSS and VmHWM (peak) from /proc/self/status. */
