@@ -21,6 +21,7 @@ public class BertCli implements Runnable {
             new FineTuneCommand(),
             new EvalCommand(),
             new CorpusCommand(),
+            new DatasetCommand(),
             new ConvertCommand(),
             new QaCommand(),
             new ClassifyCommand(),
