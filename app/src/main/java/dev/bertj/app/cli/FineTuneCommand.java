@@ -76,7 +76,7 @@ public class FineTuneCommand implements Callable<Integer> {
     int maxEval;
 
     @Option(names = "--bucket-by-length", description = "Batch training examples of similar length together, so "
-            + "dynamic padding wastes little (heads that know their examples' lengths: classification).")
+            + "dynamic padding wastes little (heads that know their examples' lengths: classification, translation).")
     boolean bucketByLength;
 
     @Option(names = {"-o", "--option"}, description = "Head option key=value (e.g. text_column=sentence).")

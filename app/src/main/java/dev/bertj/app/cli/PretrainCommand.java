@@ -61,7 +61,7 @@ public class PretrainCommand implements Callable<Integer> {
     double lr;
 
     @Option(names = "--warmup", defaultValue = "-1",
-            description = "Linear warm-up steps (default: 1% of --steps, at least 1).")
+            description = "Linear warm-up steps (default: 1%% of --steps, at least 1).")
     long warmup;
 
     @Option(names = "--seed", defaultValue = "12345")

@@ -40,7 +40,9 @@ final class EncoderBackprop {
         HeadLoss loss = head.loss(tape, new EncoderVars(batch.input(), sequence, pooled), batch);
         tape.backward(tape.scale(loss.loss(), lossScale));
         model.backward(act, floats(sequence.grad()), pooled == null ? null : floats(pooled.grad()));
-        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), batch.input().tokenCount());
+        double value = loss.loss().value().getDouble(0);
+        tape.release();
+        return new StepResult(value, loss.metrics(), batch.input().tokenCount());
     }
 
     /** The first {@code rows} rows of a workspace buffer as a [rows, h] matrix view. */

@@ -147,7 +147,9 @@ public final class HeadTrainingTask<E> implements TrainingTask<HeadBatch<E>> {
         Var pooledVar = pooled == null ? null : tape.constant(Nd4j.create(pooled, new long[] {n, h}, 'c'));
         HeadLoss loss = head.loss(tape, new EncoderVars(input, seqVar, pooledVar), batch);
         tape.backward(tape.scale(loss.loss(), lossScale));
-        return new StepResult(loss.loss().value().getDouble(0), loss.metrics(), input.tokenCount());
+        double value = loss.loss().value().getDouble(0);
+        tape.release();
+        return new StepResult(value, loss.metrics(), input.tokenCount());
     }
 
     /** The number of leading ones of a mask whose rest is zeros, or -1 if it is not of that shape. */

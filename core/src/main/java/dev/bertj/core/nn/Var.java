@@ -51,6 +51,11 @@ public final class Var {
         return parameter != null ? (parameter.hasGrad() ? parameter.grad() : null) : grad;
     }
 
+    /** This Var's own gradient array (never a parameter's), for {@link Tape#release}. */
+    INDArray ownGrad() {
+        return grad;
+    }
+
     /** Adds {@code g} to this Var's gradient (allocating it on first use). */
     void accumulate(INDArray g) {
         if (!requiresGrad) {
@@ -62,6 +67,15 @@ public final class Var {
             grad = g.dup();
         } else {
             grad.addi(g);
+        }
+    }
+
+    /** {@link #accumulate} of an array made for this call alone, which becomes the gradient without a copy. */
+    void accumulateOwned(INDArray g) {
+        if (requiresGrad && parameter == null && grad == null) {
+            grad = g;
+        } else {
+            accumulate(g);
         }
     }
 

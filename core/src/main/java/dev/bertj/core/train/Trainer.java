@@ -285,6 +285,7 @@ public final class Trainer<B> {
         TrainingResult.Status status = TrainingResult.Status.COMPLETED;
         int accumulation = options.accumulationSteps();
         float lossScale = 1f / accumulation;
+        OffHeapReclaimer reclaimer = OffHeapReclaimer.fromSystemProperties();
         try {
             while (step < options.totalSteps()) {
                 if (cancelRequested) {
@@ -316,6 +317,7 @@ public final class Trainer<B> {
                 }
                 double lr = schedule.at(step);
                 optimizer.step(lr);
+                reclaimer.afterStep();
                 step++;
                 tokensSeen += tokens;
 

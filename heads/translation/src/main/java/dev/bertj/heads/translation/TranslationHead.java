@@ -331,6 +331,20 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     }
 
     /**
+     * The longer side of the pair in tokens (source with its special tokens, target with its start token), so that
+     * {@code --bucket-by-length} batches pairs whose encoder and decoder passes both carry little padding.
+     */
+    @Override
+    public int tokenLength(ParallelExample example, int maxLength) {
+        TransformerDecoder dec = decoder();
+        int maxSource = maxLength > 0 ? Math.min(maxLength, context.config().maxPositionEmbeddings())
+                : context.config().maxPositionEmbeddings();
+        int source = context.tokenizer().encode(example.source(), null, EncodeOptions.truncate(maxSource)).length();
+        int targetLength = Math.min(target.encode(example.target()).length, dec.config().maxPositions() - 1) + 1;
+        return Math.max(source, targetLength);
+    }
+
+    /**
      * Label-smoothed cross-entropy of the next target token at every real target position (teacher forcing).
      * The encoder's sequence output enters through {@code encoder}; when it requires a gradient, the
      * cross-attention keys and values (and the projection) send one back to it.

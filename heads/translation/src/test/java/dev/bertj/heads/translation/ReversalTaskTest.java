@@ -101,6 +101,23 @@ class ReversalTaskTest {
     }
 
     @Test
+    void tokenLengthIsTheLongerSideOfThePairAsEncoded() {
+        ParallelExample e = new ParallelExample("one two three", "drei");
+        HeadBatch<ParallelExample> encoded = head.encode(List.of(e), TinyEncoder.MAX_SOURCE);
+        int sourceTokens = encoded.input().seqLen();
+        int decoderTokens = ((TranslationHead.TargetBatch) encoded.targets()).decoderInputIds()[0].length;
+        assertThat(head.tokenLength(e, TinyEncoder.MAX_SOURCE)).isEqualTo(Math.max(sourceTokens, decoderTokens));
+        assertThat(sourceTokens).isEqualTo(5); // [CLS] one two three [SEP]
+        ParallelExample longTarget = new ParallelExample("one", "eins zwei drei vier fünf sechs");
+        int targetSide = ((TranslationHead.TargetBatch) head.encode(List.of(longTarget), TinyEncoder.MAX_SOURCE)
+                .targets()).decoderInputIds()[0].length;
+        assertThat(head.tokenLength(longTarget, TinyEncoder.MAX_SOURCE)).isEqualTo(targetSide).isGreaterThan(3);
+        ParallelExample longSource = new ParallelExample("one two three four five six seven eight one two three four "
+                + "five six seven eight one two", "eins");
+        assertThat(head.tokenLength(longSource, TinyEncoder.MAX_SOURCE)).isEqualTo(TinyEncoder.MAX_SOURCE);
+    }
+
+    @Test
     void learnsTheTaskToFullExactMatchWithGreedySearch() {
         assertThat(exactMatch(GenerationOptions.greedy(12))).as("after %d steps", stepsTaken).isEqualTo(1.0);
         assertThat(losses.get(losses.size() - 1)).isLessThan(losses.get(0) / 3);
