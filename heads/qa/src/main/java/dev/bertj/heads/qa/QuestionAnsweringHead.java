@@ -321,6 +321,12 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
         return new int[] {first, last};
     }
 
+    /** A window's length in tokens ([CLS] question [SEP] context part [SEP]), for {@code --bucket-by-length}. */
+    @Override
+    public int tokenLength(QaFeature feature, int maxLength) {
+        return feature.windowSpec().length();
+    }
+
     /** Targets of a batch: start and end window positions (-1: no target) and the padding's logit bias. */
     record SpanTargets(int[] starts, int[] ends, int seqLen, float[] paddingBias) {
     }

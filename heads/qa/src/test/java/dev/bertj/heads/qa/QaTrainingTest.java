@@ -51,6 +51,10 @@ class QaTrainingTest {
         assertThat(features).hasSize(5);
         QaFeature sky = features.get(0);
         int[] ids = sky.input().inputIds(sky.windowSpec(), model.vocabulary);
+        for (QaFeature f : features) {
+            assertThat(head.tokenLength(f, 512)).as("bucketing length = the window as encoded")
+                    .isEqualTo(head.encode(List.of(f), 512).input().seqLen());
+        }
         assertThat(ids[sky.startPosition()]).isEqualTo(model.id("blue"));
         assertThat(sky.endPosition()).isEqualTo(sky.startPosition());
         QaFeature where = features.get(2);
