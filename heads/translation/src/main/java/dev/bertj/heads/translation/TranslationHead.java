@@ -61,6 +61,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     private volatile SequenceGenerator generator;
     /** Where {@link #evaluate} writes its translations, one per line (option {@code predictions} of readExamples). */
     private volatile Path predictionsFile;
+    /** Search settings given with the evaluation data ({@code num_beams}, {@code max_length}, ...), else null. */
+    private volatile Map<String, String> evaluationSearch;
 
     private TranslationHead(HeadContext context, Map<String, String> options, String sourceLang, String targetLang,
                             int requestedVocabSize) {
@@ -276,9 +278,10 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     @Override
     public List<ParallelExample> readExamples(Path file, Map<String, String> readOptions) throws IOException {
         List<ParallelExample> examples = ParallelCorpus.read(file, readOptions, sourceLang, targetLang);
-        if (readOptions.containsKey("predictions")) {
-            predictionsFile = Path.of(readOptions.get("predictions"));
-        }
+        // What the latest read says about evaluation holds for the next evaluate (and nothing else does).
+        predictionsFile = readOptions.containsKey("predictions") ? Path.of(readOptions.get("predictions")) : null;
+        evaluationSearch = readOptions.keySet().stream().anyMatch(k -> k.equals("num_beams") || k.equals("max_length")
+                || k.equals("length_penalty") || k.equals("early_stopping")) ? Map.copyOf(readOptions) : null;
         if (decoder == null) {
             if (examples.isEmpty()) {
                 throw new IllegalArgumentException("no examples in " + file + " to learn the target vocabulary from");
@@ -388,6 +391,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     /**
      * Translates every source with the head's default search and scores the outputs against the targets:
      * corpus BLEU (sacreBLEU default: 13a, exp smoothing) and chrF2, plus BLEU's brevity penalty and lengths.
+     * Search options given to {@link #readExamples} ({@code num_beams}, {@code max_length}, {@code length_penalty},
+     * {@code early_stopping}; e.g. {@code ./bert eval -o num_beams=1}) replace the head's defaults for the evaluation.
      * With the {@code predictions} option given to {@link #readExamples}, the translations are also written there,
      * one per line in input order (to score them with other tools, e.g. {@code sacrebleu REF < PREDICTIONS}).
      */
@@ -396,8 +401,16 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("cannot evaluate on no examples");
         }
+        GenerationOptions search = generationOptions();
+        Map<String, String> o = evaluationSearch;
+        if (o != null) {
+            search = new GenerationOptions(DecoderConfig.integer(o, "num_beams", search.numBeams()),
+                    DecoderConfig.integer(o, "max_length", search.maxLength()),
+                    DecoderConfig.dbl(o, "length_penalty", search.lengthPenalty()),
+                    Boolean.parseBoolean(o.getOrDefault("early_stopping", Boolean.toString(search.earlyStopping()))));
+        }
         long start = System.nanoTime();
-        List<String> hyps = translate(examples.stream().map(ParallelExample::source).toList(), generationOptions());
+        List<String> hyps = translate(examples.stream().map(ParallelExample::source).toList(), search);
         double seconds = (System.nanoTime() - start) / 1e9;
         List<String> refs = examples.stream().map(ParallelExample::target).toList();
         Path out = predictionsFile;
@@ -417,6 +430,7 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         m.put("ref_len", (double) bleu.refLen());
         m.put("sentences", (double) examples.size());
         m.put("sentences_per_second", examples.size() / Math.max(seconds, 1e-9));
+        m.put("num_beams", (double) search.numBeams());
         return m;
     }
 

@@ -142,6 +142,22 @@ class ReversalTaskTest {
         assertThat(m.get("sentences")).isEqualTo(60.0);
     }
 
+    @Test
+    void searchOptionsGivenWithTheEvaluationDataReplaceTheDefaultsForThatEvaluation(@TempDir Path dir) throws IOException {
+        Path tsv = dir.resolve("held-out.tsv");
+        Files.write(tsv, heldOut.stream().map(e -> e.source() + "\t" + e.target()).toList(), StandardCharsets.UTF_8);
+        Map<String, Double> beams = head.evaluate(head.readExamples(tsv, Map.of("num_beams", "3")));
+        assertThat(beams.get("num_beams")).isEqualTo(3.0);
+        assertThat(beams.get("bleu")).isEqualTo(100.0, org.assertj.core.api.Assertions.within(1e-9));
+        Map<String, Double> defaults = head.evaluate(head.readExamples(tsv, Map.of()));
+        assertThat(defaults.get("num_beams")).isEqualTo(1.0);
+        List<ParallelExample> cut = head.readExamples(tsv, Map.of("max_length", "2"));
+        assertThat(head.evaluate(cut).get("hyp_len")).as("one token at most per sentence").isLessThanOrEqualTo(60.0);
+        List<ParallelExample> bad = head.readExamples(tsv, Map.of("num_beams", "zero"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> head.evaluate(bad)).hasMessageContaining("num_beams");
+        head.readExamples(tsv, Map.of());
+    }
+
     /** Prints decoding speed on the tiny model (noisy on a shared machine); checks the outputs while timing. */
     @Test
     void decodingSpeedOnTheTinyModel() {
