@@ -146,7 +146,7 @@ public final class Tape {
      * gradients; the arrays it was given (inputs, constants, parameters and their gradients) and anything sharing
      * their memory are left alone. Without it those buffers go back only when the garbage collector happens to
      * find their small Java objects, and a training step that allocates little on the heap lets hundreds of
-     * megabytes per step pile up (a translation decoder's vocabulary-sized logits reached 19 GB of RSS). Call it
+     * megabytes per step pile up (a translation decoder's vocabulary-sized arrays, for one). Call it
      * once the step is done: nothing computed on this tape may be read afterwards.
      */
     public void release() {
@@ -551,7 +551,6 @@ public final class Tape {
         }, logits);
     }
 
-    /** Row-wise log-softmax of a 2-D array (no gradient; a helper for losses and decoding). */
     /**
      * {@link #softmaxCrossEntropy} for float32 logits in one pass over plain arrays: the reference path's half a
      * dozen logits-sized temporaries (a decoder's [target tokens x vocabulary] each) would otherwise be made per
@@ -641,6 +640,7 @@ public final class Tape {
         }, logits);
     }
 
+    /** Row-wise log-softmax of a 2-D array (no gradient; a helper for losses and decoding). */
     public static INDArray logSoftmax(INDArray z) {
         INDArray shifted = z.subColumnVector(z.max(true, 1));
         INDArray logSum = org.nd4j.linalg.ops.transforms.Transforms.log(
