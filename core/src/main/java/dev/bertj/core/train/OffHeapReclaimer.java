@@ -22,13 +22,30 @@ final class OffHeapReclaimer {
     private static final long PAGE = 4096;
 
     private final long slack;
-    private final boolean available;
+    private final java.util.function.LongSupplier resident;
+    private final Runnable collect;
     private long baseline = -1;
     private int collections;
 
     OffHeapReclaimer(long slack) {
+        this(slack, Files.isReadable(STATM) ? OffHeapReclaimer::residentBytes : () -> -1, OffHeapReclaimer::collect);
+    }
+
+    /** @param resident the resident set in bytes, or -1 when unknown; {@code collect} asks for a collection */
+    OffHeapReclaimer(long slack, java.util.function.LongSupplier resident, Runnable collect) {
         this.slack = slack;
-        this.available = Files.isReadable(STATM);
+        this.resident = resident;
+        this.collect = collect;
+    }
+
+    private static void collect() {
+        System.gc();
+        // ND4J's deallocator thread frees after the collection; give it a moment before measuring what remains.
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static OffHeapReclaimer fromSystemProperties() {
@@ -41,10 +58,7 @@ final class OffHeapReclaimer {
 
     /** Called after a training step. */
     void afterStep() {
-        if (!available) {
-            return;
-        }
-        long rss = residentBytes();
+        long rss = resident.getAsLong();
         if (rss < 0) {
             return;
         }
@@ -53,15 +67,9 @@ final class OffHeapReclaimer {
             return;
         }
         if (rss > baseline + slack) {
-            System.gc();
+            collect.run();
             collections++;
-            // ND4J's deallocator thread frees after the collection; give it a moment before measuring what remains.
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            long after = residentBytes();
+            long after = resident.getAsLong();
             baseline = after < 0 ? rss : after;
         }
     }

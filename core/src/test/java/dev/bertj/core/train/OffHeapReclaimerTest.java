@@ -1,38 +1,71 @@
 package dev.bertj.core.train;
 
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayDeque;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class OffHeapReclaimerTest {
 
-    @Test
-    void collectsWhenNativeGarbageOutgrowsTheSlackAndNotOtherwise() {
-        assumeTrue(OffHeapReclaimer.residentBytes() > 0, "needs /proc/self/statm (Linux)");
-        OffHeapReclaimer r = new OffHeapReclaimer(256L << 20);
-        r.afterStep(); // baseline
-        r.afterStep();
-        assertThat(r.collections()).as("no growth, no collection").isZero();
-        long before = OffHeapReclaimer.residentBytes();
-        for (int i = 0; i < 40; i++) {
-            Nd4j.create(DataType.FLOAT, 4 << 20).assign(1); // 16 MB of native memory each, unreachable at once
+    private static final long MB = 1L << 20;
+
+    /** Resident sizes read in turn; a collection is recorded and (like a real one) shrinks the next reading. */
+    private static final class FakeProcess {
+        final ArrayDeque<Long> readings;
+        int collections;
+
+        FakeProcess(List<Long> readings) {
+            this.readings = new ArrayDeque<>(readings);
         }
-        assertThat(OffHeapReclaimer.residentBytes() - before).as("the garbage is resident").isGreaterThan(256L << 20);
+    }
+
+    @Test
+    void collectsOnlyWhenTheResidentSetOutgrowsTheSlackSinceTheLastCollection() {
+        // step readings (MB): 1000 baseline, 1500, 2900 (< 1000 + 2048), 3100 -> collect, after it 2600 (new
+        // baseline: live growth such as a filling cache), 4000 (< 2600 + 2048), 4700 -> collect, after it 1200
+        FakeProcess p = new FakeProcess(List.of(1000 * MB, 1500 * MB, 2900 * MB, 3100 * MB, 2600 * MB, 4000 * MB,
+                4700 * MB, 1200 * MB, 3000 * MB));
+        OffHeapReclaimer r = new OffHeapReclaimer(2048 * MB, p.readings::poll, () -> p.collections++);
         r.afterStep();
-        assertThat(r.collections()).isEqualTo(1);
         r.afterStep();
-        assertThat(r.collections()).as("the baseline moved to what remained").isEqualTo(1);
+        r.afterStep();
+        assertThat(p.collections).isZero();
+        r.afterStep();
+        assertThat(p.collections).isEqualTo(1);
+        r.afterStep();
+        assertThat(p.collections).as("the baseline moved to what remained after the collection").isEqualTo(1);
+        r.afterStep();
+        assertThat(p.collections).isEqualTo(2);
+        r.afterStep();
+        assertThat(p.collections).as("3000 is within 1200 + 2048").isEqualTo(2);
+        assertThat(r.collections()).isEqualTo(2);
+    }
+
+    @Test
+    void doesNothingWhereTheResidentSetIsUnknown() {
+        int[] collections = {0};
+        OffHeapReclaimer r = new OffHeapReclaimer(MB, () -> -1, () -> collections[0]++);
+        for (int i = 0; i < 5; i++) {
+            r.afterStep();
+        }
+        assertThat(collections[0]).isZero();
+    }
+
+    @Test
+    void readsTheResidentSetOnLinux() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isReadable(java.nio.file.Path.of("/proc/self/statm")), "Linux only");
+        assertThat(OffHeapReclaimer.residentBytes()).isGreaterThan(10 * MB);
     }
 
     @Test
     void rejectsANonPositiveSlack() {
         System.setProperty("bertj.train.offHeapSlackMb", "0");
         try {
-            org.assertj.core.api.Assertions.assertThatThrownBy(OffHeapReclaimer::fromSystemProperties)
-                    .hasMessageContaining("offHeapSlackMb");
+            assertThatThrownBy(OffHeapReclaimer::fromSystemProperties).hasMessageContaining("offHeapSlackMb");
         } finally {
             System.clearProperty("bertj.train.offHeapSlackMb");
         }
