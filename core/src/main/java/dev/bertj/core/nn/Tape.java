@@ -496,20 +496,17 @@ public final class Tape {
         if (z.dataType() == DataType.FLOAT) {
             return fusedSoftmaxCrossEntropy(logits, labels, classWeights, labelSmoothing);
         }
+        double[] weight = rowWeights(labels, classWeights, c);
+        double totalWeight = java.util.Arrays.stream(weight).sum();
         INDArray logProbs = logSoftmax(z);
         INDArray target = Nd4j.zeros(z.dataType(), n, c);
-        double totalWeight = 0;
         double loss = 0;
         for (int i = 0; i < n; i++) {
             int y = labels[i];
             if (y < 0) {
                 continue;
             }
-            if (y >= c) {
-                throw new IllegalArgumentException("label " + y + " outside [0, " + c + ")");
-            }
-            double w = classWeights == null ? 1 : classWeights[y];
-            totalWeight += w;
+            double w = weight[i];
             INDArray row = target.getRow(i);
             if (labelSmoothing > 0) {
                 row.assign(w * labelSmoothing / c);
@@ -551,6 +548,22 @@ public final class Tape {
         }, logits);
     }
 
+    /** Each row's weight in the loss: its class weight (1 without them), 0 for an unlabelled row (label -1). */
+    private static double[] rowWeights(int[] labels, float[] classWeights, long classes) {
+        double[] weight = new double[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            int y = labels[i];
+            if (y < 0) {
+                continue;
+            }
+            if (y >= classes) {
+                throw new IllegalArgumentException("label " + y + " outside [0, " + classes + ")");
+            }
+            weight[i] = classWeights == null ? 1 : classWeights[y];
+        }
+        return weight;
+    }
+
     /**
      * {@link #softmaxCrossEntropy} for float32 logits in one pass over plain arrays: the reference path's half a
      * dozen logits-sized temporaries (a decoder's [target tokens x vocabulary] each) would otherwise be made per
@@ -564,19 +577,8 @@ public final class Tape {
         boolean rowMajor = z.ordering() == 'c' && !z.isView() && z.offset() == 0 && z.stride(1) == 1
                 && z.stride(0) == c && z.data().length() == (long) n * c;
         float[] zf = (rowMajor ? z : z.dup('c')).data().asFloat();
-        double[] weight = new double[n];
-        double totalWeight = 0;
-        for (int i = 0; i < n; i++) {
-            int y = labels[i];
-            if (y < 0) {
-                continue;
-            }
-            if (y >= c) {
-                throw new IllegalArgumentException("label " + y + " outside [0, " + c + ")");
-            }
-            weight[i] = classWeights == null ? 1 : classWeights[y];
-            totalWeight += weight[i];
-        }
+        double[] weight = rowWeights(labels, classWeights, c);
+        double totalWeight = java.util.Arrays.stream(weight).sum();
         if (totalWeight == 0) {
             return result(Nd4j.scalar(z.dataType(), 0.0), g -> { }, logits);
         }
