@@ -130,10 +130,22 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         }
         DecoderConfig c = DecoderConfig.fromOptions(options, vocab.size(), context.config().hiddenSize());
         int maxLength = Math.min(DecoderConfig.integer(options, "max_length", c.maxPositions() + 1), c.maxPositions() + 1);
-        install(vocab, TransformerDecoder.create(c, context.rng()), new GenerationOptions(
-                DecoderConfig.integer(options, "num_beams", DEFAULT_NUM_BEAMS), maxLength,
-                DecoderConfig.dbl(options, "length_penalty", DEFAULT_LENGTH_PENALTY),
-                Boolean.parseBoolean(options.getOrDefault("early_stopping", "false"))));
+        install(vocab, TransformerDecoder.create(c, context.rng()), searchFrom(options,
+                new GenerationOptions(DEFAULT_NUM_BEAMS, maxLength, DEFAULT_LENGTH_PENALTY, false)).withMaxLength(maxLength));
+    }
+
+    /** Search settings from options ({@code num_beams}, {@code max_length}, ...), the rest from {@code defaults}. */
+    private static GenerationOptions searchFrom(Map<String, String> o, GenerationOptions defaults) {
+        return new GenerationOptions(DecoderConfig.integer(o, "num_beams", defaults.numBeams()),
+                DecoderConfig.integer(o, "max_length", defaults.maxLength()),
+                DecoderConfig.dbl(o, "length_penalty", defaults.lengthPenalty()),
+                Boolean.parseBoolean(o.getOrDefault("early_stopping", Boolean.toString(defaults.earlyStopping()))));
+    }
+
+    /** Source tokens an encoding may keep: {@code maxLength} if positive, never beyond the encoder's positions. */
+    private int maxSourceLength(int maxLength) {
+        int positions = context.config().maxPositionEmbeddings();
+        return maxLength > 0 ? Math.min(maxLength, positions) : positions;
     }
 
     private void install(TargetVocabulary vocab, TransformerDecoder dec, GenerationOptions gen) {
@@ -301,9 +313,7 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("cannot encode an empty batch");
         }
-        int maxSource = maxLength > 0 ? Math.min(maxLength, context.config().maxPositionEmbeddings())
-                : context.config().maxPositionEmbeddings();
-        EncodeOptions sourceOptions = EncodeOptions.truncate(maxSource);
+        EncodeOptions sourceOptions = EncodeOptions.truncate(maxSourceLength(maxLength));
         int maxTarget = dec.config().maxPositions() - 1;
         List<Encoding> sources = new ArrayList<>();
         List<int[]> targets = new ArrayList<>();
@@ -340,9 +350,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
     @Override
     public int tokenLength(ParallelExample example, int maxLength) {
         TransformerDecoder dec = decoder();
-        int maxSource = maxLength > 0 ? Math.min(maxLength, context.config().maxPositionEmbeddings())
-                : context.config().maxPositionEmbeddings();
-        int source = context.tokenizer().encode(example.source(), null, EncodeOptions.truncate(maxSource)).length();
+        int source = context.tokenizer().encode(example.source(), null, EncodeOptions.truncate(maxSourceLength(maxLength)))
+                .length();
         int targetLength = Math.min(target.encode(example.target()).length, dec.config().maxPositions() - 1) + 1;
         return Math.max(source, targetLength);
     }
@@ -401,14 +410,8 @@ public final class TranslationHead implements TaskHead<TranslationRequest, Trans
         if (examples.isEmpty()) {
             throw new IllegalArgumentException("cannot evaluate on no examples");
         }
-        GenerationOptions search = generationOptions();
         Map<String, String> o = evaluationSearch;
-        if (o != null) {
-            search = new GenerationOptions(DecoderConfig.integer(o, "num_beams", search.numBeams()),
-                    DecoderConfig.integer(o, "max_length", search.maxLength()),
-                    DecoderConfig.dbl(o, "length_penalty", search.lengthPenalty()),
-                    Boolean.parseBoolean(o.getOrDefault("early_stopping", Boolean.toString(search.earlyStopping()))));
-        }
+        GenerationOptions search = o == null ? generationOptions() : searchFrom(o, generationOptions());
         long start = System.nanoTime();
         List<String> hyps = translate(examples.stream().map(ParallelExample::source).toList(), search);
         double seconds = (System.nanoTime() - start) / 1e9;
