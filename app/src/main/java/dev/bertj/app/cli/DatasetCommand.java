@@ -2,6 +2,7 @@ package dev.bertj.app.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.core.corpus.SpamAssassinReader;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.nn.Rng;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,10 +12,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -97,10 +97,8 @@ public class DatasetCommand implements Callable<Integer> {
 
     /** Atomically: a temporary file renamed over the target. */
     private static void write(List<SpamAssassinReader.Email> emails, Path file) throws IOException {
-        Path abs = file.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+        AtomicFile.write(file, out -> {
+            BufferedWriter w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
             for (SpamAssassinReader.Email e : emails) {
                 ObjectNode o = HeadLines.JSON.createObjectNode();
                 o.put("text", e.text());
@@ -108,7 +106,7 @@ public class DatasetCommand implements Callable<Integer> {
                 w.write(HeadLines.JSON.writeValueAsString(o));
                 w.newLine();
             }
-        }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            w.flush();
+        });
     }
 }

@@ -12,6 +12,7 @@ import dev.bertj.core.head.FineTuneOptions;
 import dev.bertj.core.head.FineTuning;
 import dev.bertj.core.head.HeadFactory;
 import dev.bertj.core.head.HeadHost;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.model.BertModel;
 import dev.bertj.core.pretrain.Pretraining;
 import dev.bertj.core.pretrain.data.PretrainingDataGenerator;
@@ -29,13 +30,11 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -638,12 +637,7 @@ public class JobManager {
     private void persist(JobRecord r) {
         Path dir = jobsDir.resolve(r.id());
         try {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve(RECORD + ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                json.writerWithDefaultPrettyPrinter().writeValue(out, r);
-            }
-            Files.move(tmp, dir.resolve(RECORD), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(dir.resolve(RECORD), out -> json.writerWithDefaultPrettyPrinter().writeValue(out, r));
         } catch (IOException e) {
             LOG.errorf("cannot write the state of job %s: %s", r.id(), e.getMessage());
         }

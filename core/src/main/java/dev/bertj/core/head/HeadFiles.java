@@ -3,6 +3,7 @@ package dev.bertj.core.head;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.io.CheckpointException;
 import dev.bertj.core.io.DType;
 import dev.bertj.core.io.SafetensorsFile;
@@ -16,7 +17,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,9 +51,7 @@ public final class HeadFiles {
         }
         writer.write(headDir.resolve(WEIGHTS));
         // head.json last, through a temp file: a directory with head.json is a complete head.
-        Path tmp = headDir.resolve(CONFIG + ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(doc));
-        Files.move(tmp, headDir.resolve(CONFIG), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        AtomicFile.writeString(headDir.resolve(CONFIG), JSON.writeValueAsString(doc));
     }
 
     /** The {@code config} object of a saved head, checking that the directory holds head {@code id}. */

@@ -10,11 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -108,24 +104,7 @@ public final class SafetensorsWriter {
 
     /** Writes the file atomically: on any failure the target is untouched and no temporary file is left. */
     public void write(Path file) throws IOException {
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        boolean done = false;
-        try {
-            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeTo(out);
-                out.force(true);
-            }
-            moveAtomically(tmp, target);
-            fsyncDirectory(dir);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFile.writeChannel(file, this::writeTo);
     }
 
     private void writeTo(FileChannel out) throws IOException {
@@ -186,23 +165,6 @@ public final class SafetensorsWriter {
         long pos = position;
         while (b.hasRemaining()) {
             pos += out.write(b, pos);
-        }
-    }
-
-    static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes the rename durable; not every platform lets a directory be opened, so this is best effort. */
-    static void fsyncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | RuntimeException ignored) {
-            // The data itself was forced before the rename; only the directory entry's durability is at stake.
         }
     }
 }

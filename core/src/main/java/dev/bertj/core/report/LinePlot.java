@@ -1,11 +1,8 @@
 package dev.bertj.core.report;
 
+import dev.bertj.core.io.AtomicFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,27 +59,7 @@ public final class LinePlot {
 
     /** Writes the SVG atomically (temp file + rename), so a reader never sees half a picture. */
     public void write(Path file, int width, int height) throws IOException {
-        Path target = file.toAbsolutePath();
-        Files.createDirectories(target.getParent());
-        Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, toSvg(width, height), StandardCharsets.UTF_8);
-            readableByAll(tmp);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
-    }
-
-    /** Temporary files are created owner-only; a report is for everyone who can see the directory. */
-    public static void readableByAll(Path file) throws IOException {
-        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        }
+        AtomicFile.writeString(file, toSvg(width, height));
     }
 
     /** The chart as an SVG document of {@code width} x {@code height} pixels. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.io.CheckpointException;
 import dev.bertj.core.io.DType;
 import dev.bertj.core.io.SafetensorsFile;
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -182,7 +182,7 @@ public final class CheckpointManager implements AutoCloseable {
                 move(target, trash);
             }
             move(tmp, target);
-            fsyncDirectory(root);
+            AtomicFile.fsyncDirectory(root);
             if (trash != null) {
                 deleteTree(trash);
             }
@@ -254,10 +254,7 @@ public final class CheckpointManager implements AutoCloseable {
     }
 
     private void writeLatest(String name) throws IOException {
-        Path tmp = root.resolve("." + LATEST_FILE + ".tmp");
-        writeDurably(tmp, (name + "\n").getBytes(StandardCharsets.UTF_8));
-        move(tmp, root.resolve(LATEST_FILE));
-        fsyncDirectory(root);
+        AtomicFile.writeString(root.resolve(LATEST_FILE), name + "\n");
     }
 
     private void prune(Checkpoint justSaved) {
@@ -273,7 +270,7 @@ public final class CheckpointManager implements AutoCloseable {
             try {
                 Path trash = root.resolve(TRASH_PREFIX + c.step() + "-" + System.nanoTime());
                 move(c.directory(), trash);
-                fsyncDirectory(root);
+                AtomicFile.fsyncDirectory(root);
                 deleteTree(trash);
             } catch (IOException e) {
                 // Keeping an extra old checkpoint is harmless; the next save tries again.
@@ -456,7 +453,7 @@ public final class CheckpointManager implements AutoCloseable {
         try (Stream<Path> entries = Files.list(root)) {
             for (Path p : (Iterable<Path>) entries::iterator) {
                 String n = p.getFileName().toString();
-                if (n.startsWith(TEMP_PREFIX) || n.startsWith(TRASH_PREFIX) || n.equals("." + LATEST_FILE + ".tmp")) {
+                if (n.startsWith(TEMP_PREFIX) || n.startsWith(TRASH_PREFIX) || (n.startsWith("." + LATEST_FILE + ".") && n.endsWith(".tmp"))) {
                     deleteTree(p);
                 }
             }
@@ -493,16 +490,8 @@ public final class CheckpointManager implements AutoCloseable {
         all.sort(Comparator.comparingInt(Path::getNameCount).reversed());
         for (Path p : all) {
             if (Files.isDirectory(p)) {
-                fsyncDirectory(p);
+                AtomicFile.fsyncDirectory(p);
             }
-        }
-    }
-
-    private static void fsyncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | RuntimeException ignored) {
-            // Some platforms cannot open a directory; the files themselves were forced before the rename.
         }
     }
 

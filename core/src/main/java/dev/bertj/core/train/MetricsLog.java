@@ -5,14 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.report.LinePlot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -65,15 +64,7 @@ final class MetricsLog {
             text.append(e.toString()).append('\n');
         }
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, "." + FILE, ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            LinePlot.readableByAll(tmp);
-            try {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, dir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFile.writeString(dir.resolve(FILE), text);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(FILE) + ": " + e.getMessage(), e);
         }

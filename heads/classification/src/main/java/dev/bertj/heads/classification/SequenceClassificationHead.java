@@ -10,6 +10,7 @@ import dev.bertj.core.head.HeadDescriptor;
 import dev.bertj.core.head.HeadFiles;
 import dev.bertj.core.head.HeadLoss;
 import dev.bertj.core.head.TaskHead;
+import dev.bertj.core.io.AtomicFile;
 import dev.bertj.core.nn.Parameter;
 import dev.bertj.core.nn.Tape;
 import dev.bertj.core.nn.Var;
@@ -461,14 +462,7 @@ public final class SequenceClassificationHead
         for (int i = 0; i < predictions.size(); i++) {
             sb.append(i).append('\t').append(String.join(",", predictions.get(i))).append('\n');
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            java.nio.file.Files.createDirectories(parent);
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        java.nio.file.Files.writeString(tmp, sb, java.nio.charset.StandardCharsets.UTF_8);
-        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.writeString(file, sb);
     }
 
     /**

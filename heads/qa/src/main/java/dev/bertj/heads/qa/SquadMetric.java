@@ -1,11 +1,10 @@
 package dev.bertj.heads.qa;
 
 import dev.bertj.core.head.HeadFiles;
+import dev.bertj.core.io.AtomicFile;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -137,12 +136,6 @@ public final class SquadMetric {
 
     /** Writes predictions in the official format, one JSON object {@code {qid: answer}}, atomically. */
     public static void writePredictions(Map<String, String> predictions, Path file) throws IOException {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        HeadFiles.json().writeValue(tmp.toFile(), new LinkedHashMap<>(predictions));
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFile.write(file, out -> HeadFiles.json().writeValue(out, new LinkedHashMap<>(predictions)));
     }
 }
