@@ -12,11 +12,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.statistics.Statistics;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -69,26 +65,8 @@ class CliPropertyTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run run(byte[] stdin, List<String> args) {
-        InputStream oldIn = System.in;
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = BertCli.run(args.toArray(String[]::new));
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(oldIn);
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    static CliRun run(byte[] stdin, List<String> args) {
+        return CliRun.run(stdin, args.toArray(String[]::new));
     }
 
     // -------------------------------------------------------------------------------------------------------------
@@ -100,7 +78,7 @@ class CliPropertyTest {
         String command = invocation.get(0);
         List<String> args = new ArrayList<>(List.of(command, "--model", modelArg.equals("*") ? model().toString() : modelArg));
         args.addAll(invocation.subList(1, invocation.size()));
-        Run r = run(stdin, args);
+        CliRun r = run(stdin, args);
         Statistics.label("command and exit code").collect(command, r.exit());
         String shown = "bert " + String.join(" ", args) + " <<< " + preview(stdin) + "\nexit " + r.exit() + "\nstderr: "
                 + r.err() + "\nstdout: " + preview(r.out().getBytes(StandardCharsets.UTF_8));
@@ -237,7 +215,7 @@ class CliPropertyTest {
         }
         byte[] stdin = (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8);
         List<String> args = new ArrayList<>(List.of(command, "--model", model().toString()));
-        Run r = run(stdin, args);
+        CliRun r = run(stdin, args);
         String shown = "bert " + String.join(" ", args) + " <<< " + preview(stdin) + "\nexit " + r.exit() + "\nstderr: "
                 + r.err() + "\nstdout: " + preview(r.out().getBytes(StandardCharsets.UTF_8));
         assertThat(r.exit()).as(shown).isZero();

@@ -4,10 +4,7 @@ import dev.bertj.core.hub.ModelDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.JarURLConnection;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,23 +16,8 @@ class ConvertCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = BertCli.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.withoutInput(args);
     }
 
     private static Path miniLmJar() throws Exception {
@@ -46,7 +28,7 @@ class ConvertCommandTest {
     @Test
     void convertsAnOnnxJarIntoAValidNativeDirectory() throws Exception {
         Path out = tmp.resolve("minilm");
-        Run r = run("convert", "--from", "onnx", miniLmJar().toString(), "--out", out.toString(), "--dtype", "f16");
+        CliRun r = run("convert", "--from", "onnx", miniLmJar().toString(), "--out", out.toString(), "--dtype", "f16");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("6 layers, hidden 384, 12 heads, vocab 30522").contains("f16");
         ModelDirectory d = ModelDirectory.open(out);
@@ -54,7 +36,7 @@ class ConvertCommandTest {
         assertThat(Files.readString(out.resolve("config.json"))).contains("float16");
         // Round trip through the native format: safetensors -> safetensors, f16 kept exactly.
         Path again = tmp.resolve("again");
-        Run r2 = run("convert", "--from", "safetensors", out.toString(), "--out", again.toString(), "--dtype", "f16");
+        CliRun r2 = run("convert", "--from", "safetensors", out.toString(), "--out", again.toString(), "--dtype", "f16");
         assertThat(r2.exit()).as(r2.err()).isZero();
         assertThat(Files.readAllBytes(again.resolve("model.safetensors")))
                 .isEqualTo(Files.readAllBytes(out.resolve("model.safetensors")));
@@ -62,21 +44,21 @@ class ConvertCommandTest {
 
     @Test
     void badInputGivesOneClearLine() throws Exception {
-        Run wrongFormat = run("convert", "--from", "tf", miniLmJar().toString(), "--out", tmp.resolve("x").toString());
+        CliRun wrongFormat = run("convert", "--from", "tf", miniLmJar().toString(), "--out", tmp.resolve("x").toString());
         assertThat(wrongFormat.exit()).isEqualTo(1);
         assertThat(wrongFormat.err()).contains("bert convert:").contains("no TF checkpoint");
         assertThat(tmp.resolve("x")).doesNotExist();
 
-        Run badDtype = run("convert", "--from", "onnx", miniLmJar().toString(), "--out", tmp.resolve("y").toString(),
+        CliRun badDtype = run("convert", "--from", "onnx", miniLmJar().toString(), "--out", tmp.resolve("y").toString(),
                 "--dtype", "f8");
         assertThat(badDtype.exit()).isEqualTo(2);
         assertThat(badDtype.err()).contains("f8");
 
-        Run badFormat = run("convert", "--from", "pickle", "x", "--out", tmp.resolve("z").toString());
+        CliRun badFormat = run("convert", "--from", "pickle", "x", "--out", tmp.resolve("z").toString());
         assertThat(badFormat.exit()).isEqualTo(2);
         assertThat(badFormat.err()).contains("pickle");
 
-        Run missing = run("convert", "--from", "onnx", tmp.resolve("nothing.onnx").toString(), "--out",
+        CliRun missing = run("convert", "--from", "onnx", tmp.resolve("nothing.onnx").toString(), "--out",
                 tmp.resolve("w").toString());
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).contains("nothing.onnx");

@@ -3,10 +3,7 @@ package dev.bertj.app.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -21,30 +18,15 @@ class CorpusCommandTest {
     @TempDir
     Path tmp;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = BertCli.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.withoutInput(args);
     }
 
     @Test
     void writesTrainingAndHeldOutTextFromBothSources() throws IOException {
         Path train = tmp.resolve("train.txt");
         Path heldOut = tmp.resolve("heldout.txt");
-        Run r = run("corpus", "--sword", FIXTURES.resolve("sword-web-excerpt").toString(),
+        CliRun r = run("corpus", "--sword", FIXTURES.resolve("sword-web-excerpt").toString(),
                 "--janeausten", FIXTURES.resolve("janeaustenr-excerpt").toString(),
                 "--out", train.toString(), "--heldout-out", heldOut.toString(), "--heldout-fraction", "0.25");
         assertThat(r.exit()).as(r.err()).isZero();
@@ -65,16 +47,16 @@ class CorpusCommandTest {
 
     @Test
     void explainsUsageErrors() {
-        Run none = run("corpus", "--out", tmp.resolve("x.txt").toString());
+        CliRun none = run("corpus", "--out", tmp.resolve("x.txt").toString());
         assertThat(none.exit()).isEqualTo(2);
         assertThat(none.err()).contains("--sword DIR or --janeausten DIR");
 
-        Run fraction = run("corpus", "--janeausten", FIXTURES.resolve("janeaustenr-excerpt").toString(),
+        CliRun fraction = run("corpus", "--janeausten", FIXTURES.resolve("janeaustenr-excerpt").toString(),
                 "--out", tmp.resolve("x.txt").toString(), "--heldout-fraction", "0.1");
         assertThat(fraction.exit()).isEqualTo(2);
         assertThat(fraction.err()).contains("--heldout-out");
 
-        Run missing = run("corpus", "--sword", tmp.toString(), "--out", tmp.resolve("x.txt").toString());
+        CliRun missing = run("corpus", "--sword", tmp.toString(), "--out", tmp.resolve("x.txt").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("bert corpus:", "no SWORD zText module");
     }

@@ -11,11 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,37 +38,21 @@ class EmbedCommandTest {
         }
     }
 
-    record Run(int exit, String out, String err) {
-        List<float[]> vectors() throws Exception {
-            List<float[]> vs = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (!line.isEmpty()) {
-                    JsonNode n = JSON.readTree(line);
-                    assertThat(n.fieldNames()).toIterable().containsExactly("embedding");
-                    vs.add(JSON.convertValue(n.get("embedding"), float[].class));
-                }
+    /** One vector per non-empty output line; each line must be exactly {"embedding": [...]}. */
+    private static List<float[]> vectors(CliRun r) throws Exception {
+        List<float[]> vs = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (!line.isEmpty()) {
+                JsonNode n = JSON.readTree(line);
+                assertThat(n.fieldNames()).toIterable().containsExactly("embedding");
+                vs.add(JSON.convertValue(n.get("embedding"), float[].class));
             }
-            return vs;
         }
+        return vs;
     }
 
-    private static Run run(String stdin, String... args) {
-        InputStream oldIn = System.in;
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = BertCli.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(oldIn);
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String stdin, String... args) {
+        return CliRun.run(stdin, args);
     }
 
     @Test
@@ -81,10 +60,10 @@ class EmbedCommandTest {
         List<String> lines = List.of("the quick brown fox", "", "a lazy cat jumps over the dog .");
         try (Bertj bert = Bertj.load(dir, RepresentationService.Options.DEFAULT)) {
             for (String pooling : List.of("cls", "mean", "pooler")) {
-                Run r = run(String.join("\n", lines) + "\n", "embed", "--model", dir.toString(), "--pooling", pooling,
+                CliRun r = run(String.join("\n", lines) + "\n", "embed", "--model", dir.toString(), "--pooling", pooling,
                         "--normalize", "--batch", "2");
                 assertThat(r.exit()).as(r.err()).isZero();
-                List<float[]> got = r.vectors();
+                List<float[]> got = vectors(r);
                 assertThat(got).hasSize(3);
                 for (int i = 0; i < 3; i++) {
                     float[] want = bert.embed(lines.get(i), Pooling.parse(pooling), true);
@@ -94,26 +73,26 @@ class EmbedCommandTest {
                     }
                 }
             }
-            Run raw = run("the fox", "embed", "--model", dir.toString(), "--pooling", "cls");
-            assertThat(raw.vectors().get(0)).containsExactly(bert.embed("the fox", Pooling.CLS, false));
+            CliRun raw = run("the fox", "embed", "--model", dir.toString(), "--pooling", "cls");
+            assertThat(vectors(raw).get(0)).containsExactly(bert.embed("the fox", Pooling.CLS, false));
         }
     }
 
     @Test
     void tooLongLinesStopTheRunUnlessTruncated() throws Exception {
         String input = "the fox\n" + "the quick brown fox jumps over the lazy dog . a cat\n";
-        Run r = run(input, "embed", "--model", dir.toString());
+        CliRun r = run(input, "embed", "--model", dir.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("line 2").contains("longer than 12");
-        Run t = run(input, "embed", "--model", dir.toString(), "--truncate");
+        CliRun t = run(input, "embed", "--model", dir.toString(), "--truncate");
         assertThat(t.exit()).as(t.err()).isZero();
-        assertThat(t.vectors()).hasSize(2);
+        assertThat(vectors(t)).hasSize(2);
     }
 
     @Test
     void badOptionsAreUsageErrors() {
         assertThat(run("x", "embed", "--model", dir.toString(), "--pooling", "max").exit()).isEqualTo(2);
-        Run missing = run("x", "embed", "--model", dir.resolve("nope").toString());
+        CliRun missing = run("x", "embed", "--model", dir.resolve("nope").toString());
         assertThat(missing.exit()).isEqualTo(1);
         assertThat(missing.err()).contains("nope");
     }

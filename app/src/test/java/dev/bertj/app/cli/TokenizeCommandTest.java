@@ -5,12 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bertj.app.testing.TinyModel;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,39 +32,23 @@ class TokenizeCommandTest {
                 "the", "cafe", "a", "##a", "b", "##b"));
     }
 
-    record Run(int exit, String out, String err) {
-        List<JsonNode> lines() throws IOException {
-            List<JsonNode> nodes = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                if (!line.isEmpty()) {
-                    nodes.add(JSON.readTree(line));
-                }
+    /** The non-empty lines of the run's standard output, each parsed as JSON. */
+    private static List<JsonNode> jsonLines(CliRun r) throws IOException {
+        List<JsonNode> nodes = new ArrayList<>();
+        for (String line : r.out().split("\n")) {
+            if (!line.isEmpty()) {
+                nodes.add(JSON.readTree(line));
             }
-            return nodes;
         }
+        return nodes;
     }
 
-    private static Run run(byte[] stdin, String... args) {
-        InputStream oldIn = System.in;
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin));
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = BertCli.run(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setIn(oldIn);
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(byte[] stdin, String... args) {
+        return CliRun.run(stdin, args);
     }
 
-    private static Run run(String stdin, String... args) {
-        return run(stdin.getBytes(StandardCharsets.UTF_8), args);
+    private static CliRun run(String stdin, String... args) {
+        return CliRun.run(stdin, args);
     }
 
     private static String[] args(String... extra) {
@@ -80,9 +59,9 @@ class TokenizeCommandTest {
 
     @Test
     void writesOneJsonObjectPerLine() throws IOException {
-        Run r = run("Hello, worlds!\n\nCafé\n", args());
+        CliRun r = run("Hello, worlds!\n\nCafé\n", args());
         assertThat(r.exit()).as(r.err()).isZero();
-        List<JsonNode> lines = r.lines();
+        List<JsonNode> lines = jsonLines(r);
         assertThat(lines).hasSize(3);
         assertThat(lines.get(0).toString()).isEqualTo("{\"ids\":[2,5,8,6,7,9,3],\"type_ids\":[0,0,0,0,0,0,0],"
                 + "\"tokens\":[\"[CLS]\",\"hello\",\",\",\"world\",\"##s\",\"!\",\"[SEP]\"],"
@@ -97,9 +76,9 @@ class TokenizeCommandTest {
 
     @Test
     void pairsAreTabSeparated() throws IOException {
-        Run r = run("hello\tthe world\n", args("--pair"));
+        CliRun r = run("hello\tthe world\n", args("--pair"));
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode line = r.lines().get(0);
+        JsonNode line = jsonLines(r).get(0);
         assertThat(line.get("ids").toString()).isEqualTo("[2,5,3,10,6,3]");
         assertThat(line.get("type_ids").toString()).isEqualTo("[0,0,0,1,1,1]");
         // Offsets of the second text index into the second text.
@@ -108,9 +87,9 @@ class TokenizeCommandTest {
 
     @Test
     void overflowingLinesBecomeArraysOfWindows() throws IOException {
-        Run r = run("a b a b a\nhello\n", args("--max-length", "5", "--stride", "1"));
+        CliRun r = run("a b a b a\nhello\n", args("--max-length", "5", "--stride", "1"));
         assertThat(r.exit()).as(r.err()).isZero();
-        List<JsonNode> lines = r.lines();
+        List<JsonNode> lines = jsonLines(r);
         assertThat(lines.get(0).isArray()).isTrue();
         List<String> windows = new ArrayList<>();
         lines.get(0).forEach(w -> windows.add(w.get("tokens").toString()));
@@ -124,14 +103,14 @@ class TokenizeCommandTest {
 
     @Test
     void paddingAndTruncationStrategies() throws IOException {
-        Run r = run("hello\tthe world the world\n", args("--pair", "--max-length", "6", "--truncation", "ONLY_SECOND",
+        CliRun r = run("hello\tthe world the world\n", args("--pair", "--max-length", "6", "--truncation", "ONLY_SECOND",
                 "--pad"));
         assertThat(r.exit()).as(r.err()).isZero();
-        JsonNode first = r.lines().get(0).get(0);
+        JsonNode first = jsonLines(r).get(0).get(0);
         assertThat(first.get("ids").toString()).isEqualTo("[2,5,3,10,6,3]");
-        Run padded = run("hello\n", args("--max-length", "5", "--pad"));
-        assertThat(padded.lines().get(0).get("ids").toString()).isEqualTo("[2,5,3,0,0]");
-        assertThat(padded.lines().get(0).get("offsets").toString()).isEqualTo("[null,[0,5],null,null,null]");
+        CliRun padded = run("hello\n", args("--max-length", "5", "--pad"));
+        assertThat(jsonLines(padded).get(0).get("ids").toString()).isEqualTo("[2,5,3,0,0]");
+        assertThat(jsonLines(padded).get(0).get("offsets").toString()).isEqualTo("[null,[0,5],null,null,null]");
     }
 
     @Test
@@ -139,19 +118,19 @@ class TokenizeCommandTest {
         byte[] bytes = {'h', 'e', 'l', 'l', 'o', ' ', (byte) 0xC3, (byte) 0x28, ' ', 'w', 'o', 'r', 'l', 'd', '\n',
             // A UTF-16 surrogate encoded as if it were a character (CESU-8): not UTF-8, so also replaced.
             'a', ' ', (byte) 0xED, (byte) 0xA0, (byte) 0x80, ' ', 'b', '\n'};
-        Run r = run(bytes, args());
+        CliRun r = run(bytes, args());
         assertThat(r.exit()).isZero();
         assertThat(r.err()).contains("line 1").contains("U+FFFD");
-        List<JsonNode> lines = r.lines();
+        List<JsonNode> lines = jsonLines(r);
         assertThat(lines.get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"hello\",\"[UNK]\",\"world\",\"[SEP]\"]");
         assertThat(lines.get(1).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"a\",\"b\",\"[SEP]\"]");
     }
 
     @Test
     void nulCharactersAndCrLfAreHandled() throws IOException {
-        Run r = run("hel\u0000lo\u0000\r\n\u0000\r\n", args());
+        CliRun r = run("hel\u0000lo\u0000\r\n\u0000\r\n", args());
         assertThat(r.exit()).as(r.err()).isZero();
-        List<JsonNode> lines = r.lines();
+        List<JsonNode> lines = jsonLines(r);
         assertThat(lines.get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"hello\",\"[SEP]\"]");
         assertThat(lines.get(0).get("offsets").toString()).isEqualTo("[null,[0,6],null]");
         assertThat(lines.get(1).get("ids").toString()).isEqualTo("[2,3]");
@@ -160,7 +139,7 @@ class TokenizeCommandTest {
     @Test
     void aTenMegabyteLineIsTokenizedAndALongerOneRejected() throws IOException {
         String big = "hello world ".repeat(10 * 1024 * 1024 / 12);
-        Run r = run(big + "\nthe\n", args());
+        CliRun r = run(big + "\nthe\n", args());
         assertThat(r.exit()).as(r.err()).isZero();
         String[] lines = r.out().split("\n");
         assertThat(lines).hasSize(2);
@@ -170,43 +149,43 @@ class TokenizeCommandTest {
         assertThat(ids).startsWith("2,5,6,5,6,").endsWith(",5,6,3");
         assertThat(JSON.readTree(lines[1]).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"the\",\"[SEP]\"]");
 
-        Run rejected = run("the\n" + "x".repeat(5000) + "\nthe\n", args("--max-line-chars", "1000"));
+        CliRun rejected = run("the\n" + "x".repeat(5000) + "\nthe\n", args("--max-line-chars", "1000"));
         assertThat(rejected.exit()).isEqualTo(1);
         assertThat(rejected.err()).contains("line 2 is longer than 1000 characters");
-        assertThat(rejected.lines()).hasSize(1);
+        assertThat(jsonLines(rejected)).hasSize(1);
     }
 
     @Test
     void unusableLinesStopWithAMessage() {
-        Run r = run("hello\tworld\nno tab here\nhello\tagain\n", args("--pair"));
+        CliRun r = run("hello\tworld\nno tab here\nhello\tagain\n", args("--pair"));
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.err()).contains("line 2").contains("tab");
         assertThat(r.out().split("\n")).hasSize(1);
 
-        Run tooShort = run("hello\tworld\n", args("--pair", "--max-length", "4", "--truncation", "only_first"));
+        CliRun tooShort = run("hello\tworld\n", args("--pair", "--max-length", "4", "--truncation", "only_first"));
         assertThat(tooShort.exit()).isEqualTo(1);
         assertThat(tooShort.err()).contains("line 1").contains("cannot truncate only the first text");
     }
 
     @Test
     void impossibleOptionsAreUsageErrors() {
-        Run stride = run("hello\n", args("--stride", "2"));
+        CliRun stride = run("hello\n", args("--stride", "2"));
         assertThat(stride.exit()).isEqualTo(2);
         assertThat(stride.err()).contains("stride");
-        Run strategy = run("hello\n", args("--max-length", "8", "--truncation", "middle"));
+        CliRun strategy = run("hello\n", args("--max-length", "8", "--truncation", "middle"));
         assertThat(strategy.exit()).isEqualTo(2);
         assertThat(strategy.err()).contains("--truncation must be longest_first, only_first or only_second");
-        Run noRoom = run("hello world hello world\n", args("--max-length", "2"));
+        CliRun noRoom = run("hello world hello world\n", args("--max-length", "2"));
         assertThat(noRoom.exit()).isEqualTo(2);
         assertThat(noRoom.err()).contains("leaves no room for text");
-        Run noRoomForStride = run("hello\tworld\n", args("--pair", "--max-length", "6", "--stride", "3"));
+        CliRun noRoomForStride = run("hello\tworld\n", args("--pair", "--max-length", "6", "--stride", "3"));
         assertThat(noRoomForStride.exit()).isEqualTo(2);
         assertThat(noRoomForStride.err()).contains("--stride 3 leaves no room");
-        Run model = run("hello\n", "tokenize", "--model", dir.resolve("missing").toString());
+        CliRun model = run("hello\n", "tokenize", "--model", dir.resolve("missing").toString());
         assertThat(model.exit()).isEqualTo(2);
         assertThat(model.err()).contains("is neither a model directory nor a known model name")
                 .contains("bert-base-uncased");
-        Run both = run("hello\n", "tokenize", "--model", "x", "--vocab", vocab.toString());
+        CliRun both = run("hello\n", "tokenize", "--model", "x", "--vocab", vocab.toString());
         assertThat(both.exit()).isEqualTo(2);
     }
 
@@ -218,9 +197,9 @@ class TokenizeCommandTest {
         String old = System.getProperty("bertj.home");
         System.setProperty("bertj.home", home.toString());
         try {
-            Run r = run("the cat sat\n", "tokenize", "--model", "all-minilm-l6-v2");
+            CliRun r = run("the cat sat\n", "tokenize", "--model", "all-minilm-l6-v2");
             assertThat(r.exit()).as(r.err()).isZero();
-            assertThat(r.lines().get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"the\",\"cat\",\"sat\",\"[SEP]\"]");
+            assertThat(jsonLines(r).get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"the\",\"cat\",\"sat\",\"[SEP]\"]");
         } finally {
             if (old == null) {
                 System.clearProperty("bertj.home");
@@ -235,8 +214,8 @@ class TokenizeCommandTest {
         Path model = Files.createDirectories(dir.resolve("model"));
         Files.copy(vocab, model.resolve("vocab.txt"));
         Files.writeString(model.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
-        Run r = run("Hello hello\n", "tokenize", "--model", model.toString());
+        CliRun r = run("Hello hello\n", "tokenize", "--model", model.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.lines().get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"[UNK]\",\"hello\",\"[SEP]\"]");
+        assertThat(jsonLines(r).get(0).get("tokens").toString()).isEqualTo("[\"[CLS]\",\"[UNK]\",\"hello\",\"[SEP]\"]");
     }
 }

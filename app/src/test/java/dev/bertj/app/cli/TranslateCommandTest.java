@@ -10,10 +10,6 @@ import dev.bertj.core.tokenizer.WordPieceTokenizer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,17 +61,6 @@ class TranslateCommandTest {
     }
 
     private static List<String> run(String stdin, String... args) {
-        InputStream oldIn = System.in;
-        PrintStream oldOut = System.out;
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try {
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-            BertCli.run(args);
-        } finally {
-            System.setIn(oldIn);
-            System.setOut(oldOut);
-        }
-        return buf.toString(StandardCharsets.UTF_8).lines().toList();
+        return CliRun.run(stdin, args).out().lines().toList();
     }
 }
