@@ -154,10 +154,9 @@ public final class BertSelfAttention {
             int b = (g0 + row / seqLen) / heads;
             int n = act.keyLength[b];
             int o = row * seqLen;
+            Dropout.fillRange(keep, site, chunkStart + o, o, n, p, keepScale);
             for (int j = 0; j < n; j++) {
-                float k = Dropout.keep(site, chunkStart + o + j, p, keepScale);
-                keep.put(o + j, k);
-                dropped.put(o + j, probs.get(o + j) * k);
+                dropped.put(o + j, probs.get(o + j) * keep.get(o + j));
             }
         }
     }

@@ -47,7 +47,11 @@ public enum Activation {
      */
     public void applyWithDerivative(float[] x, float[] out, float[] derivative, int n) {
         if (this == GELU) {
-            Erf.geluWithDerivative(x, out, derivative, n);
+            if (Kernels.VECTOR) {
+                VectorKernels.geluWithDerivative(x, out, derivative, n);
+            } else {
+                Erf.geluWithDerivative(x, out, derivative, n);
+            }
             return;
         }
         for (int i = 0; i < n; i++) {

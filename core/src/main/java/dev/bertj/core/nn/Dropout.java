@@ -15,7 +15,10 @@ import java.nio.FloatBuffer;
 public final class Dropout {
 
     private static final long SITE_MIX = 0xd1b54a32d192ed03L;
-    private static final long GOLDEN = 0x9e3779b97f4a7c15L;
+    static final long GOLDEN = 0x9e3779b97f4a7c15L;
+    /** Values per bulk write of {@link #fillRange}. */
+    private static final int CHUNK = 1024;
+    private static final ThreadLocal<float[]> STAGING = ThreadLocal.withInitial(() -> new float[CHUNK]);
 
     private Dropout() {
     }
@@ -42,11 +45,26 @@ public final class Dropout {
 
     /** Writes the mask of elements {@code [from, to)} of a site into {@code keep} at the same indices. */
     public static void fill(FloatBuffer keep, double p, long key, int site, int from, int to) {
-        long s = siteKey(key, site);
-        float pf = (float) p;
-        float scale = keepScale(p);
-        for (int i = from; i < to; i++) {
-            keep.put(i, keep(s, i, pf, scale));
+        fillRange(keep, siteKey(key, site), from, from, to - from, (float) p, keepScale(p));
+    }
+
+    /**
+     * {@code keep[offset + j] = keep(siteKey, firstIndex + j, p, scale)} for {@code j < n}: in 64-bit SIMD lanes when
+     * the vector module is present (the hash was ~5% of a BERT-base training step when drawn one value at a time).
+     */
+    public static void fillRange(FloatBuffer keep, long siteKey, long firstIndex, int offset, int n, float p, float scale) {
+        if (!Kernels.VECTOR) {
+            for (int j = 0; j < n; j++) {
+                keep.put(offset + j, keep(siteKey, firstIndex + j, p, scale));
+            }
+            return;
+        }
+        float[] staging = STAGING.get();
+        long threshold = (long) Math.ceil(p * 0x1p24);
+        for (int done = 0; done < n; done += CHUNK) {
+            int m = Math.min(CHUNK, n - done);
+            VectorKernels.dropoutMask(siteKey, firstIndex + done, p, threshold, scale, staging, m);
+            keep.put(offset + done, staging, 0, m);
         }
     }
 }

@@ -80,9 +80,12 @@ public final class Rng {
     }
 
     /** SplitMix64's output function (Steele, Lea and Flood, 2014) applied to an already advanced counter. */
+    static final long SPLITMIX_A = 0xbf58476d1ce4e5b9L;
+    static final long SPLITMIX_B = 0x94d049bb133111ebL;
+
     static long splitMix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        z = (z ^ (z >>> 30)) * SPLITMIX_A;
+        z = (z ^ (z >>> 27)) * SPLITMIX_B;
         return z ^ (z >>> 31);
     }
 

@@ -156,7 +156,14 @@ public final class Pretraining {
             say(progress, "continuing pre-training of " + dir);
         } else {
             tokenizer = WordPieceTokenizer.of(vocabulary(s, progress), normalization(s));
-            BertConfig config = config(s.config(), tokenizer.vocabulary().size());
+            int vocabSize = tokenizer.vocabulary().size();
+            BertConfig config = config(s.config(), vocabSize);
+            if (s.vocab() == null && config.vocabSize() != vocabSize) {
+                // A small corpus can yield fewer pieces than asked for; rows beyond the vocabulary would only be
+                // output classes that never occur.
+                say(progress, "vocab_size " + config.vocabSize() + " -> " + vocabSize + ", the size of the trained vocabulary");
+                config = config.withVocabSize(vocabSize);
+            }
             model = PretrainingModel.fromScratch(config, s.seed());
         }
         BertConfig config = model.config();

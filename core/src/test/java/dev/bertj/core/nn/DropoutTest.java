@@ -44,4 +44,25 @@ class DropoutTest {
         assertThat(mask(1000, 0, 1, 0).array()).containsOnly(1f);
         assertThatThrownBy(() -> mask(10, 1, 1, 0)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** The bulk (SIMD) fill gives every element the value of the one-at-a-time hash, tails and chunk edges included. */
+    @Test
+    void fillRangeEqualsTheElementwiseMask() {
+        Rng rng = new Rng(42);
+        for (float p : new float[] {0f, 0.1f, 0.5f, 0.9f, 1f / 3f}) {
+            float scale = Dropout.keepScale(p);
+            for (int n : new int[] {0, 1, 7, 8, 15, 16, 17, 1023, 1024, 1025, 3001}) {
+                long site = Dropout.siteKey(rng.nextLong(), rng.nextInt(50));
+                long first = rng.nextInt(1 << 30) * 7L;
+                int offset = rng.nextInt(9);
+                java.nio.FloatBuffer keep = java.nio.FloatBuffer.allocate(offset + n + 3);
+                Dropout.fillRange(keep, site, first, offset, n, p, scale);
+                for (int j = 0; j < n; j++) {
+                    assertThat(keep.get(offset + j)).as("p %s, n %s, j %s", p, n, j)
+                            .isEqualTo(Dropout.keep(site, first + j, p, scale));
+                }
+                assertThat(keep.get(offset + n)).isEqualTo(0f);
+            }
+        }
+    }
 }

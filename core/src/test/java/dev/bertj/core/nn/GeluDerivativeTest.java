@@ -48,4 +48,25 @@ class GeluDerivativeTest {
             }
         }
     }
+
+    /** Far out in both tails and at the vector lanes' tail (n not a multiple of the lane count). */
+    @Test
+    void geluWithDerivativeInTheTails() {
+        float[] x = {-1e4f, -87f, -30f, -9f, -6f, -1e-30f, 0f, 1e-30f, 6f, 9f, 30f, 87f, 1e4f, 0.5f, -0.5f, 2.5f, -2.5f};
+        float[] out = new float[x.length];
+        float[] d = new float[x.length];
+        Activation.GELU.applyWithDerivative(x, out, d, x.length);
+        for (int i = 0; i < x.length; i++) {
+            double tol = 1e-6 * Math.max(1, Math.abs(x[i]));
+            assertThat((double) out[i]).as("gelu(%s)", x[i]).isCloseTo(Activation.gelu(x[i]),
+                    org.assertj.core.data.Offset.offset(tol));
+            assertThat((double) d[i]).as("gelu'(%s)", x[i]).isCloseTo(Activation.geluDerivative(x[i]),
+                    org.assertj.core.data.Offset.offset(1e-6));
+        }
+        // Far left both are 0 to float precision (erfc(6) ~ 2e-17 is the kernel's floor), far right x and 1.
+        assertThat((double) out[0]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat((double) d[0]).isCloseTo(0, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(out[12]).isEqualTo(1e4f);
+        assertThat(d[12]).isEqualTo(1f);
+    }
 }
