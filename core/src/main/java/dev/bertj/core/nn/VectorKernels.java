@@ -249,7 +249,11 @@ final class VectorKernels {
         }
     }
 
-    /** {@code cdf[i] = Phi(x[i])} for {@code i < n}, n a multiple of the lane count. */
+    /**
+     * {@code cdf[i] = Phi(x[i])} for {@code i < n}, n a multiple of the lane count. The same lanes as {@link #gelu}'s
+     * loop, written out rather than shared through a helper returning a FloatVector: one that C2 declines to inline
+     * would pass its vectors boxed.
+     */
     private static void normalCdf(float[] x, float[] cdf, int n) {
         for (int i = 0; i < n; i += F.length()) {
             FloatVector v = FloatVector.fromArray(F, x, i);
