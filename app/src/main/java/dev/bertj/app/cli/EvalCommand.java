@@ -1,12 +1,15 @@
 package dev.bertj.app.cli;
 
+import dev.bertj.core.head.EvaluationProgress;
 import dev.bertj.core.head.FineTuning;
 import dev.bertj.core.head.HeadHost;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -40,9 +43,38 @@ public class EvalCommand implements Callable<Integer> {
         }
         HeadHost host = HeadLines.openModel(model);
         long start = System.nanoTime();
-        Map<String, Double> metrics = new java.util.LinkedHashMap<>(FineTuning.evaluate(host, head, data, options, maxExamples));
+        Map<String, Double> metrics = new java.util.LinkedHashMap<>(FineTuning.evaluate(host, head, data, options,
+                maxExamples, progressLines(System.err, start)));
         metrics.put("seconds", (System.nanoTime() - start) / 1e9);
         System.out.println(HeadLines.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(metrics));
         return 0;
+    }
+
+    /**
+     * Progress on stderr (stdout carries only the JSON): a line when at least five seconds have passed since the
+     * last one, and at the end.
+     */
+    static EvaluationProgress progressLines(PrintStream err, long startNanos) {
+        long[] lastPrint = {startNanos};
+        return (done, total, unit) -> {
+            long now = System.nanoTime();
+            if (done < total && now - lastPrint[0] < 5_000_000_000L) {
+                return;
+            }
+            lastPrint[0] = now;
+            err.println(progressLine(done, total, unit, (now - startNanos) / 1e9));
+        };
+    }
+
+    static String progressLine(int done, int total, String unit, double seconds) {
+        double rate = seconds > 0 ? done / seconds : 0;
+        String eta = rate > 0 && done < total ? " | ETA " + clock((total - done) / rate) : "";
+        return String.format(Locale.ROOT, "eval: %,d/%,d %s (%.1f%%) | %.1f %s/s | %s elapsed%s", done, total, unit,
+                total == 0 ? 100.0 : 100.0 * done / total, rate, unit, clock(seconds), eta);
+    }
+
+    private static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%02d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
     }
 }

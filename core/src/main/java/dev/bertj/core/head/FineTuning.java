@@ -170,13 +170,20 @@ public final class FineTuning {
     /** Scores a model's head on labelled data. */
     public static Map<String, Double> evaluate(HeadHost host, String headId, Path data, Map<String, String> options,
                                                int maxExamples) throws IOException {
+        return evaluate(host, headId, data, options, maxExamples, EvaluationProgress.NONE);
+    }
+
+    /** As {@link #evaluate(HeadHost, String, Path, Map, int)}, telling {@code progress} how far it has got. */
+    public static Map<String, Double> evaluate(HeadHost host, String headId, Path data, Map<String, String> options,
+                                               int maxExamples, EvaluationProgress progress) throws IOException {
         TaskHead<?, ?, ?> head = host.head(headId);
-        return evaluateTyped(head, data, options, maxExamples);
+        return evaluateTyped(head, data, options, maxExamples, progress);
     }
 
     private static <E> Map<String, Double> evaluateTyped(TaskHead<?, ?, E> head, Path data, Map<String, String> options,
-                                                         int maxExamples) throws IOException {
-        return head.evaluate(limit(head.readExamples(data, options), maxExamples));
+                                                         int maxExamples, EvaluationProgress progress)
+            throws IOException {
+        return head.evaluate(limit(head.readExamples(data, options), maxExamples), progress);
     }
 
     private static <E> List<E> limit(List<E> examples, int max) {

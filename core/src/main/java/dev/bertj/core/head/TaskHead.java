@@ -67,6 +67,16 @@ public interface TaskHead<Q, R, E> {
     /** Scores the head on labelled examples with its task's metric(s) (accuracy, F1, EM, BLEU, ...). */
     Map<String, Double> evaluate(List<E> examples);
 
+    /**
+     * As {@link #evaluate(List)}, telling {@code progress} how far it has got. A head whose evaluation takes minutes
+     * overrides this; the default reports only the end.
+     */
+    default Map<String, Double> evaluate(List<E> examples, EvaluationProgress progress) {
+        Map<String, Double> metrics = evaluate(examples);
+        progress.scored(examples.size(), examples.size(), "examples");
+        return metrics;
+    }
+
     /** Writes {@code head.json} and {@code head.safetensors} into {@code headDir}. */
     default void save(Path headDir) throws IOException {
         HeadFiles.save(this, headDir);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bertj.core.head.EncoderBatch;
 import dev.bertj.core.head.EncoderOutputs;
 import dev.bertj.core.head.EncoderVars;
+import dev.bertj.core.head.EvaluationProgress;
 import dev.bertj.core.head.HeadBatch;
 import dev.bertj.core.head.HeadContext;
 import dev.bertj.core.head.HeadDescriptor;
@@ -410,23 +411,34 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
      */
     @Override
     public Map<String, Double> evaluate(List<QaFeature> features) {
+        return evaluate(features, EvaluationProgress.NONE);
+    }
+
+    /** As {@link #evaluate(List)}, reporting the questions answered after every chunk of 256. */
+    @Override
+    public Map<String, Double> evaluate(List<QaFeature> features, EvaluationProgress progress) {
         Path file = predictionsFile;
         if (file != null) {
             try {
-                return evaluate(features, file);
+                return evaluate(features, file, progress);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(file + ": cannot write the predictions: " + e.getMessage(), e);
             }
         }
         List<SquadExample> questions = new ArrayList<>();
-        Map<String, String> predictions = predictAnswers(features, questions);
+        Map<String, String> predictions = predictAnswers(features, questions, progress);
         return SquadMetric.score(questions, predictions);
     }
 
     /** As {@link #evaluate(List)}, and writes the predictions in the official {@code {qid: answer}} format. */
     public Map<String, Double> evaluate(List<QaFeature> features, Path predictionsFile) throws IOException {
+        return evaluate(features, predictionsFile, EvaluationProgress.NONE);
+    }
+
+    private Map<String, Double> evaluate(List<QaFeature> features, Path predictionsFile, EvaluationProgress progress)
+            throws IOException {
         List<SquadExample> questions = new ArrayList<>();
-        Map<String, String> predictions = predictAnswers(features, questions);
+        Map<String, String> predictions = predictAnswers(features, questions, progress);
         SquadMetric.writePredictions(predictions, predictionsFile);
         return SquadMetric.score(questions, predictions);
     }
@@ -436,6 +448,11 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
      * head's default decoding; {@code questionsOut} receives the distinct questions.
      */
     public Map<String, String> predictAnswers(List<QaFeature> features, List<SquadExample> questionsOut) {
+        return predictAnswers(features, questionsOut, EvaluationProgress.NONE);
+    }
+
+    private Map<String, String> predictAnswers(List<QaFeature> features, List<SquadExample> questionsOut,
+                                               EvaluationProgress progress) {
         Map<SquadExample, QaInput> distinct = new IdentityHashMap<>();
         List<QaInput> inputs = new ArrayList<>();
         for (QaFeature f : features) {
@@ -459,6 +476,7 @@ public final class QuestionAnsweringHead implements TaskHead<QaRequest, QaResult
                         settings.nullThreshold());
                 predictions.put(questionsOut.get(from + i).id(), best.isEmpty() ? "" : best.get(0).answer());
             }
+            progress.scored(from + part.size(), inputs.size(), "questions");
         }
         return predictions;
     }

@@ -159,6 +159,12 @@ class QaTrainingTest {
         assertThat(after.get("questions")).isEqualTo(20.0);
         assertThat(before.get("exact_match")).isLessThan(100.0);
 
+        // With progress: the same metrics, and the questions answered reported up to all of them.
+        List<String> reports = new ArrayList<>();
+        assertThat(head.evaluate(dev, (done, total, unit) -> reports.add(done + "/" + total + " " + unit)))
+                .isEqualTo(after);
+        assertThat(reports).isNotEmpty().last().isEqualTo("20/20 questions");
+
         // Predictions file in the official format, same numbers.
         Path predictions = dir.resolve("predictions.json");
         Map<String, Double> again = head.evaluate(dev, predictions);
