@@ -141,13 +141,15 @@ public class JobManager {
             }
         }
 
-        void changeState(JobRecord r) {
+        /**
+         * Under the job's lock, so that a {@link #subscribe} never sees a final record before its state event is in
+         * the history (it would end the stream without the event that says how the job ended).
+         */
+        synchronized void changeState(JobRecord r) {
             update(r, true);
             emit("state", r);
             if (r.state().isFinal()) {
-                synchronized (this) {
-                    subscribers.clear();
-                }
+                subscribers.clear();
             }
         }
     }
