@@ -249,7 +249,9 @@ public final class Pretraining {
         Path saved = s.out().resolve("vocab.txt");
         if (s.resume() && Files.isRegularFile(saved)) {
             Vocabulary v = Vocabulary.read(saved);
-            if (v.size() == s.trainVocab()) {
+            // A trained vocabulary can come out smaller than asked for (a small corpus has fewer pieces), never
+            // larger: training it again would give the same one.
+            if (v.size() <= s.trainVocab()) {
                 say(progress, "using the vocabulary trained before: " + saved);
                 return v;
             }

@@ -83,7 +83,7 @@ class PretrainingTaskTest {
 
     @Test
     void lossesAndEveryGradientMatchTheReference() {
-        checkAgainstTheReference(TINY, batch(), 3, 16);
+        checkAgainstTheReference(TINY, batch(), 3, 16, 40);
     }
 
     /**
@@ -117,10 +117,12 @@ class PretrainingTaskTest {
             b.add(new TrainingInstance(ids, a + 1, r % 2 == 1, positions, labels));
             tokens += len;
         }
-        checkAgainstTheReference(wide, b, 8, tokens);
+        // Fewer sampled elements per tensor: each check is two reference forward passes at these shapes.
+        checkAgainstTheReference(wide, b, 8, tokens, 12);
     }
 
-    private static void checkAgainstTheReference(BertConfig config, PretrainingBatch b, long seed, long tokens) {
+    private static void checkAgainstTheReference(BertConfig config, PretrainingBatch b, long seed, long tokens,
+                                                 int checksPerTensor) {
         try (PretrainingModel model = randomModel(config, seed)) {
             PretrainingTask task = new PretrainingTask(model, new Rng(1));
             float lossScale = 0.5f;
@@ -142,7 +144,7 @@ class PretrainingTaskTest {
                 double[] values = ref.params.get(p.name());
                 double diff = 0;
                 double norm = 0;
-                int checks = Math.min(values.length, config.hiddenSize() > 16 ? 12 : 40);
+                int checks = Math.min(values.length, checksPerTensor);
                 for (int c = 0; c < checks; c++) {
                     int i = values.length <= checks ? c : pick.nextInt(values.length);
                     double keep = values[i];
